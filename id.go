@@ -1,0 +1,88 @@
+package crmguard
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ID is a Zoho-style record identifier: a 19-digit number that fits in a
+// signed 64-bit integer and is serialised as a JSON string.
+type ID int64
+
+// String formats the ID as decimal digits.
+func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
+
+// MarshalJSON writes the ID as a JSON string, as Zoho does.
+func (id ID) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 21)
+	b = append(b, '"')
+	b = strconv.AppendInt(b, int64(id), 10)
+	return append(b, '"'), nil
+}
+
+// ParseID parses a decimal ID. It accepts only digits, 1 to 19 of them,
+// with a value that fits in int64 and is positive.
+func ParseID(s string) (ID, bool) {
+	if len(s) == 0 || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return ID(n), true
+}
+
+// idEpoch is the start of the time component of generated IDs.
+var idEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+
+// idBase puts every generated ID in the 19-digit range.
+const idBase = 1_000_000_000_000_000_000
+
+// IDGen makes time-ordered 19-digit IDs: milliseconds since 2020 in the high
+// bits, a random node number (so that several instances rarely collide; a
+// unique constraint catches the rest) and a per-millisecond sequence.
+type IDGen struct {
+	mu   sync.Mutex
+	node int64
+	last int64
+	seq  int64
+	now  func() time.Time
+}
+
+// NewIDGen returns a generator; now may be nil for time.Now.
+func NewIDGen(now func() time.Time) *IDGen {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	if now == nil {
+		now = time.Now
+	}
+	return &IDGen{node: int64(binary.BigEndian.Uint16(b[:]) & 0x3ff), now: now}
+}
+
+// New returns the next ID.
+func (g *IDGen) New() ID {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ms := g.now().UnixMilli() - idEpoch
+	if ms <= g.last {
+		ms = g.last
+		g.seq++
+		if g.seq > 0xfff {
+			ms++
+			g.seq = 0
+		}
+	} else {
+		g.seq = 0
+	}
+	g.last = ms
+	return ID(idBase + (ms<<22 | g.node<<12 | g.seq))
+}

@@ -1,0 +1,153 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+)
+
+// BootstrapOptions describe the org made on first start.
+type BootstrapOptions struct {
+	CompanyName  string
+	AdminEmail   string
+	AdminFirst   string
+	AdminLast    string
+	TimeZone     string
+	Edition      string
+	LicenseUsers int
+}
+
+// Bootstrapped is what first start reports: the admin's one-time password
+// and the Self Client's secret exist only here, never in storage.
+type Bootstrapped struct {
+	Org           *crmguard.Org
+	Admin         *crmguard.User
+	AdminPassword string
+	SelfClient    *crmguard.Client
+	ClientSecret  string
+}
+
+// EnsureOrg returns nil if an org exists already, else creates one with the
+// built-in profiles and roles, a primary-contact admin and a Self Client.
+func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstrapped, error) {
+	if _, err := s.DefaultOrg(ctx); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, crmguard.ErrNotFound) {
+		return nil, err
+	}
+	if opt.CompanyName == "" {
+		opt.CompanyName = "crmguard"
+	}
+	if opt.AdminEmail == "" {
+		opt.AdminEmail = "admin@example.com"
+	}
+	if opt.AdminFirst == "" && opt.AdminLast == "" {
+		opt.AdminFirst, opt.AdminLast = "Org", "Admin"
+	}
+	if opt.TimeZone == "" {
+		opt.TimeZone = "UTC"
+	}
+	if opt.Edition == "" {
+		opt.Edition = crmguard.EditionEnterprise
+	}
+	if opt.LicenseUsers == 0 {
+		opt.LicenseUsers = 100
+	}
+	now := s.Now()
+	org := &crmguard.Org{
+		ID: s.ids.New(), CompanyName: opt.CompanyName, PrimaryEmail: opt.AdminEmail,
+		Country: "United States", CountryCode: "US", Currency: "US Dollar - USD", CurrencySymbol: "$",
+		CurrencyLocale: "en_US", ISOCode: "USD", TimeZone: opt.TimeZone, Type: "production",
+		Edition: opt.Edition, LicenseUsers: opt.LicenseUsers, Paid: true, CreatedTime: now, ModifiedTime: now,
+	}
+	org.DomainName = "org" + org.ID.String()[10:]
+	password, err := randomPassword()
+	if err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	out := &Bootstrapped{Org: org, AdminPassword: password}
+	actor := crmguard.Actor{OrgID: org.ID, Source: crmguard.SourceSystem}
+	err = s.write(ctx, func(tx crmguard.Store) error {
+		if err := tx.CreateOrg(ctx, org); err != nil {
+			return err
+		}
+		perms := make([]crmguard.Permission, len(crmguard.Catalogue))
+		for i := range perms {
+			perms[i] = crmguard.Permission{ID: s.ids.New(), OrgID: org.ID, Index: i}
+		}
+		if err := tx.CreatePermissions(ctx, perms); err != nil {
+			return err
+		}
+		admin := &crmguard.Profile{ID: s.ids.New(), OrgID: org.ID, Name: crmguard.ProfileAdministrator,
+			DisplayLabel: crmguard.ProfileAdministrator, Type: crmguard.ProfileNormal,
+			Description: "This profile will have all the permissions. Users with Administrator profile will be able to view and manage all the data within the organization account by default.",
+			Permissions: crmguard.AllPermissions(), CreatedTime: now, ModifiedTime: now}
+		std := &crmguard.Profile{ID: s.ids.New(), OrgID: org.ID, Name: crmguard.ProfileStandard,
+			DisplayLabel: crmguard.ProfileStandard, Type: crmguard.ProfileNormal, Default: true,
+			Description: "This profile will have all the permissions except administrative privileges.",
+			Permissions: crmguard.StandardPermissions(), CreatedTime: now, ModifiedTime: now}
+		ceo := &crmguard.Role{ID: s.ids.New(), OrgID: org.ID, Name: "CEO", DisplayLabel: "CEO",
+			ShareWithPeer: true, AdminUser: true, CreatedTime: now, ModifiedTime: now}
+		mgr := &crmguard.Role{ID: s.ids.New(), OrgID: org.ID, Name: "Manager", DisplayLabel: "Manager",
+			ReportingTo: ceo.ID, CreatedTime: now, ModifiedTime: now}
+		for _, p := range []*crmguard.Profile{admin, std} {
+			if err := tx.CreateProfile(ctx, p); err != nil {
+				return err
+			}
+		}
+		for _, r := range []*crmguard.Role{ceo, mgr} {
+			if err := tx.CreateRole(ctx, r); err != nil {
+				return err
+			}
+		}
+		user := &crmguard.User{ID: s.ids.New(), OrgID: org.ID, Email: opt.AdminEmail, FirstName: opt.AdminFirst,
+			LastName: opt.AdminLast, RoleID: ceo.ID, ProfileID: admin.ID, Status: crmguard.UserActive,
+			Confirmed: true, TimeZone: opt.TimeZone, Locale: "en_US", PasswordHash: hash,
+			MustChangePassword: true, CreatedTime: now, ModifiedTime: now}
+		if err := tx.CreateUser(ctx, user); err != nil {
+			return err
+		}
+		org.PrimaryUserID = user.ID
+		if err := tx.UpdateOrg(ctx, org); err != nil {
+			return err
+		}
+		out.Admin = user
+		actor.UserID = user.ID
+		if err := s.audit(ctx, tx, actor, "org.bootstrap", "org", org.ID, nil, orgAudit(org)); err != nil {
+			return err
+		}
+		out.SelfClient, out.ClientSecret, err = s.createClient(ctx, tx, actor, "Self Client", crmguard.ClientSelf, nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap org: %w", err)
+	}
+	return out, nil
+}
+
+func orgAudit(o *crmguard.Org) map[string]any {
+	return map[string]any{"id": o.ID, "company_name": o.CompanyName, "edition": o.Edition,
+		"license_users": o.LicenseUsers, "primary_email": o.PrimaryEmail}
+}
+
+// randomPassword makes a 20-character one-time password.
+func randomPassword() (string, error) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return sb.String(), nil
+}

@@ -1,0 +1,81 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+)
+
+// ErrInvalidToken means the token is unknown, expired or revoked.
+var ErrInvalidToken = crmguard.NewError(crmguard.CodeInvalidToken, "invalid oauth token", nil)
+
+// Principal builds the principal of an access token from storage: the cold
+// path of the request pipeline, whose result the caller caches.
+func (s *Service) Principal(ctx context.Context, tokenHash [32]byte) (*crmguard.Principal, error) {
+	t, err := s.store.GetAccessToken(ctx, tokenHash[:])
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, ErrInvalidToken
+	} else if err != nil {
+		return nil, err
+	}
+	if !t.Live(s.Now()) {
+		return nil, ErrInvalidToken
+	}
+	u, err := s.store.GetUser(ctx, t.OrgID, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := s.store.GetProfile(ctx, t.OrgID, u.ProfileID)
+	if err != nil {
+		return nil, err
+	}
+	org, err := s.store.GetOrg(ctx, t.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := s.store.ListIPRules(ctx, t.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	active, err := s.store.CountUsers(ctx, t.OrgID, crmguard.UserActive)
+	if err != nil {
+		return nil, err
+	}
+	ipr := access.RestrictionFor(rules, u.ID, u.RoleID, u.ProfileID)
+	lim := access.EditionLimits(org.Edition, active)
+	return &crmguard.Principal{
+		TokenID: t.ID, ClientID: t.ClientID, OrgID: t.OrgID, UserID: u.ID, UserName: u.FullName(),
+		ProfileID: u.ProfileID, RoleID: u.RoleID, ExpiresAt: t.ExpiresAt,
+		UserActive: u.Active(), Permissions: prof.Permissions, ScopeMask: uint64(access.CompileScopes(t.Scopes)),
+		IPRestricted: ipr.Restricted, AllowedIPs: ipr.Allowed,
+		Credits: lim.Credits, Concurrency: lim.Concurrency,
+	}, nil
+}
+
+// LastChange is the sequence number of the latest change, from any process.
+func (s *Service) LastChange(ctx context.Context) (int64, error) { return s.store.LastAuditSeq(ctx) }
+
+// UserByEmail finds a user of the org by e-mail, any case.
+func (s *Service) UserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
+	u, err := s.store.GetUserByEmail(ctx, org, email)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "no user with e-mail "+email, crmguard.Details{"api_name": "email"})
+	}
+	return u, err
+}
+
+// User returns one user of the org.
+func (s *Service) User(ctx context.Context, org, id crmguard.ID) (*crmguard.User, error) {
+	return s.store.GetUser(ctx, org, id)
+}
+
+// Client finds a client by its public id.
+func (s *Service) Client(ctx context.Context, clientID string) (*crmguard.Client, error) {
+	c, err := s.store.GetClient(ctx, clientID)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, oauthErr(crmguard.OAuthInvalidClient, "unknown client_id "+clientID)
+	}
+	return c, err
+}

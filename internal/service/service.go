@@ -1,0 +1,135 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/crmguard/crmguard"
+)
+
+// Config holds the settings of the use cases. Zero values are replaced by
+// Zoho's defaults in New.
+type Config struct {
+	// PublicURL is this server's own base URL, returned as api_domain.
+	PublicURL string
+
+	SelfClientGrantTTL  time.Duration // Self Client grant code lifetime (Zoho: 3 min)
+	AuthCodeTTL         time.Duration // redirect-flow code lifetime (Zoho: 2 min)
+	AccessTokenTTL      time.Duration // 1 h
+	GrantsPerWindow     int           // grant codes per client per window (10)
+	AccessPerWindow     int           // access tokens per refresh token per window (10)
+	LimitWindow         time.Duration // the window of the two above (10 min)
+	MaxAccessPerRefresh int           // live access tokens per refresh token (15)
+	MaxRefreshPerUser   int           // live refresh tokens per user per client (20)
+
+	// PasswordCost is the bcrypt cost of stored passwords.
+	PasswordCost int
+}
+
+func (c *Config) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	defi := func(d *int, v int) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.SelfClientGrantTTL, 3*time.Minute)
+	def(&c.AuthCodeTTL, 2*time.Minute)
+	def(&c.AccessTokenTTL, time.Hour)
+	def(&c.LimitWindow, 10*time.Minute)
+	defi(&c.GrantsPerWindow, 10)
+	defi(&c.AccessPerWindow, 10)
+	defi(&c.MaxAccessPerRefresh, 15)
+	defi(&c.MaxRefreshPerUser, 20)
+	defi(&c.PasswordCost, 10)
+	if c.PublicURL == "" {
+		c.PublicURL = "http://127.0.0.1:8080"
+	}
+}
+
+// Service is the use-case layer.
+type Service struct {
+	store crmguard.Store
+	cfg   Config
+	now   func() time.Time
+	ids   *crmguard.IDGen
+	// changed is called after every committed change, so caches of this
+	// process drop what they hold at once.
+	changed func()
+}
+
+// New returns a Service over store. now may be nil for time.Now.
+func New(store crmguard.Store, cfg Config, now func() time.Time) *Service {
+	cfg.defaults()
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, cfg: cfg, now: now, ids: crmguard.NewIDGen(now), changed: func() {}}
+}
+
+// OnChange sets the function called after every committed change.
+func (s *Service) OnChange(f func()) { s.changed = f }
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// write runs fn in a transaction and signals the change once it commits.
+func (s *Service) write(ctx context.Context, fn func(tx crmguard.Store) error) error {
+	if err := s.store.InTx(ctx, fn); err != nil {
+		return err
+	}
+	s.changed()
+	return nil
+}
+
+// audit appends an audit event inside tx. before and after are marshalled to
+// JSON; nil means absent.
+func (s *Service) audit(ctx context.Context, tx crmguard.Store, a crmguard.Actor, action, targetType string, target crmguard.ID, before, after any) error {
+	e := &crmguard.AuditEvent{
+		OrgID: a.OrgID, Time: s.Now(), ActorID: a.UserID, Source: a.Source, ClientIP: a.ClientIP,
+		Action: action, TargetType: targetType, TargetID: target,
+	}
+	var err error
+	if e.Before, err = marshalOrNil(before); err != nil {
+		return err
+	}
+	if e.After, err = marshalOrNil(after); err != nil {
+		return err
+	}
+	return tx.AppendAudit(ctx, e)
+}
+
+func marshalOrNil(v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// DefaultOrg returns the first org; single-org deployments have only it.
+func (s *Service) DefaultOrg(ctx context.Context) (*crmguard.Org, error) {
+	orgs, err := s.store.ListOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(orgs) == 0 {
+		return nil, crmguard.ErrNotFound
+	}
+	return orgs[0], nil
+}
+
+// Org returns one org.
+func (s *Service) Org(ctx context.Context, id crmguard.ID) (*crmguard.Org, error) {
+	return s.store.GetOrg(ctx, id)
+}
+
+// Store exposes the store for read-only views that need no rule.
+func (s *Service) Store() crmguard.Store { return s.store }

@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/crmguard/crmguard"
+)
+
+const clientCols = `org_id, id, client_id, secret_hash, name, type, redirect_uris, created_by, created_at`
+
+func scanClient(row interface{ Scan(...any) error }) (*crmguard.Client, error) {
+	var c crmguard.Client
+	var uris string
+	var created int64
+	if err := row.Scan(&c.OrgID, &c.ID, &c.ClientID, &c.SecretHash, &c.Name, &c.Type, &uris, &c.CreatedBy, &created); err != nil {
+		return nil, mapErr(err)
+	}
+	if uris != "" {
+		c.RedirectURIs = strings.Split(uris, "\n")
+	}
+	c.CreatedTime = fromMS(created)
+	return &c, nil
+}
+
+// CreateClient inserts an OAuth client.
+func (s *Store) CreateClient(ctx context.Context, c *crmguard.Client) error {
+	_, err := s.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		c.OrgID, c.ID, c.ClientID, c.SecretHash, c.Name, c.Type, strings.Join(c.RedirectURIs, "\n"),
+		c.CreatedBy, ms(c.CreatedTime))
+	return err
+}
+
+// GetClient finds a client by its public client_id.
+func (s *Store) GetClient(ctx context.Context, clientID string) (*crmguard.Client, error) {
+	return scanClient(s.r().QueryRowContext(ctx, `SELECT `+clientCols+` FROM clients WHERE client_id = ?`, clientID))
+}
+
+// ListClients returns the org's clients, oldest first.
+func (s *Store) ListClients(ctx context.Context, org crmguard.ID) ([]*crmguard.Client, error) {
+	rows, err := s.r().QueryContext(ctx, `SELECT `+clientCols+` FROM clients WHERE org_id = ? ORDER BY id`, org)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanClient)
+}
+
+const grantCols = `org_id, id, code_hash, client_id, user_id, scopes, redirect_uri, code_challenge,
+	code_challenge_method, offline, expires_at, used_at, created_at`
+
+// CreateGrant inserts a grant code.
+func (s *Store) CreateGrant(ctx context.Context, g *crmguard.Grant) error {
+	_, err := s.exec(ctx, `INSERT INTO grants (`+grantCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		g.OrgID, g.ID, g.CodeHash, g.ClientID, g.UserID, g.Scopes, g.RedirectURI, g.CodeChallenge,
+		g.CodeChallengeMethod, b2i(g.Offline), ms(g.ExpiresAt), nullMS(g.UsedAt), ms(g.CreatedTime))
+	return err
+}
+
+// UseGrant marks an unused grant used and returns it, in one statement.
+func (s *Store) UseGrant(ctx context.Context, codeHash []byte, at time.Time) (*crmguard.Grant, error) {
+	row := s.w().QueryRowContext(ctx, `UPDATE grants SET used_at = ? WHERE code_hash = ? AND used_at IS NULL
+		RETURNING `+grantCols, ms(at), codeHash)
+	var g crmguard.Grant
+	var offline int
+	var expires, created int64
+	var used sql.NullInt64
+	if err := row.Scan(&g.OrgID, &g.ID, &g.CodeHash, &g.ClientID, &g.UserID, &g.Scopes, &g.RedirectURI,
+		&g.CodeChallenge, &g.CodeChallengeMethod, &offline, &expires, &used, &created); err != nil {
+		return nil, mapErr(err)
+	}
+	g.Offline = offline != 0
+	g.ExpiresAt, g.UsedAt, g.CreatedTime = fromMS(expires), fromNullMS(used), fromMS(created)
+	return &g, nil
+}
+
+// CountGrantsSince counts grants made for a client since t.
+func (s *Store) CountGrantsSince(ctx context.Context, clientID string, since time.Time) (int, error) {
+	var n int
+	err := s.r().QueryRowContext(ctx, `SELECT count(*) FROM grants WHERE client_id = ? AND created_at >= ?`, clientID, ms(since)).Scan(&n)
+	return n, mapErr(err)
+}
+
+const refreshCols = `org_id, id, token_hash, client_id, user_id, scopes, revoked_at, last_used, created_at`
+
+func scanRefresh(row interface{ Scan(...any) error }) (*crmguard.RefreshToken, error) {
+	var t crmguard.RefreshToken
+	var revoked, used sql.NullInt64
+	var created int64
+	if err := row.Scan(&t.OrgID, &t.ID, &t.TokenHash, &t.ClientID, &t.UserID, &t.Scopes, &revoked, &used, &created); err != nil {
+		return nil, mapErr(err)
+	}
+	t.RevokedAt, t.LastUsed, t.CreatedTime = fromNullMS(revoked), fromNullMS(used), fromMS(created)
+	return &t, nil
+}
+
+// CreateRefreshToken inserts a refresh token.
+func (s *Store) CreateRefreshToken(ctx context.Context, t *crmguard.RefreshToken) error {
+	_, err := s.exec(ctx, `INSERT INTO refresh_tokens (`+refreshCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
+		t.OrgID, t.ID, t.TokenHash, t.ClientID, t.UserID, t.Scopes, nullMS(t.RevokedAt), nullMS(t.LastUsed), ms(t.CreatedTime))
+	return err
+}
+
+// GetRefreshToken finds a refresh token by hash, revoked or not.
+func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (*crmguard.RefreshToken, error) {
+	return scanRefresh(s.r().QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE token_hash = ?`, hash))
+}
+
+// ListLiveRefreshTokens lists a user's unrevoked refresh tokens for a client, oldest first.
+func (s *Store) ListLiveRefreshTokens(ctx context.Context, org crmguard.ID, clientID string, user crmguard.ID) ([]*crmguard.RefreshToken, error) {
+	rows, err := s.r().QueryContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
+		WHERE org_id = ? AND user_id = ? AND client_id = ? AND revoked_at IS NULL ORDER BY created_at, id`, org, user, clientID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanRefresh)
+}
+
+// RevokeRefreshToken revokes a refresh token and every access token minted from it.
+func (s *Store) RevokeRefreshToken(ctx context.Context, id crmguard.ID, at time.Time) error {
+	return s.InTx(ctx, func(tx crmguard.Store) error {
+		t := tx.(*Store)
+		if err := t.execOne(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE refresh_id = ? AND revoked_at IS NULL`, ms(at), id)
+		return err
+	})
+}
+
+// TouchRefreshToken records its last use.
+func (s *Store) TouchRefreshToken(ctx context.Context, id crmguard.ID, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE refresh_tokens SET last_used = ? WHERE id = ?`, ms(at), id)
+	return err
+}
+
+const accessCols = `org_id, id, token_hash, refresh_id, client_id, user_id, scopes, expires_at, revoked_at, created_at`
+
+func scanAccess(row interface{ Scan(...any) error }) (*crmguard.AccessToken, error) {
+	var t crmguard.AccessToken
+	var revoked sql.NullInt64
+	var expires, created int64
+	if err := row.Scan(&t.OrgID, &t.ID, &t.TokenHash, &t.RefreshID, &t.ClientID, &t.UserID, &t.Scopes,
+		&expires, &revoked, &created); err != nil {
+		return nil, mapErr(err)
+	}
+	t.ExpiresAt, t.RevokedAt, t.CreatedTime = fromMS(expires), fromNullMS(revoked), fromMS(created)
+	return &t, nil
+}
+
+// CreateAccessToken inserts an access token.
+func (s *Store) CreateAccessToken(ctx context.Context, t *crmguard.AccessToken) error {
+	_, err := s.exec(ctx, `INSERT INTO access_tokens (`+accessCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		t.OrgID, t.ID, t.TokenHash, t.RefreshID, t.ClientID, t.UserID, t.Scopes, ms(t.ExpiresAt),
+		nullMS(t.RevokedAt), ms(t.CreatedTime))
+	return err
+}
+
+// GetAccessToken finds an access token by hash, live or not.
+func (s *Store) GetAccessToken(ctx context.Context, hash []byte) (*crmguard.AccessToken, error) {
+	return scanAccess(s.r().QueryRowContext(ctx, `SELECT `+accessCols+` FROM access_tokens WHERE token_hash = ?`, hash))
+}
+
+// ListLiveAccessTokens lists a refresh token's live access tokens, oldest first.
+func (s *Store) ListLiveAccessTokens(ctx context.Context, refreshID crmguard.ID, at time.Time) ([]*crmguard.AccessToken, error) {
+	rows, err := s.r().QueryContext(ctx, `SELECT `+accessCols+` FROM access_tokens
+		WHERE refresh_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at, id`, refreshID, ms(at))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanAccess)
+}
+
+// CountAccessTokensSince counts access tokens minted from a refresh token since t.
+func (s *Store) CountAccessTokensSince(ctx context.Context, refreshID crmguard.ID, since time.Time) (int, error) {
+	var n int
+	err := s.r().QueryRowContext(ctx, `SELECT count(*) FROM access_tokens WHERE refresh_id = ? AND created_at >= ?`, refreshID, ms(since)).Scan(&n)
+	return n, mapErr(err)
+}
+
+// RevokeAccessToken revokes one access token.
+func (s *Store) RevokeAccessToken(ctx context.Context, id crmguard.ID, at time.Time) error {
+	return s.execOne(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
+}
+
+// RevokeUserTokens revokes every refresh and access token of a user.
+func (s *Store) RevokeUserTokens(ctx context.Context, org, user crmguard.ID, at time.Time) error {
+	return s.InTx(ctx, func(tx crmguard.Store) error {
+		t := tx.(*Store)
+		if _, err := t.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL`, ms(at), org, user); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL`, ms(at), org, user)
+		return err
+	})
+}

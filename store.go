@@ -1,0 +1,89 @@
+package crmguard
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage contract. Every method is scoped to one org where the
+// data belongs to one. Methods return ErrNotFound and ErrConflict (unique
+// constraint) as sentinels; they never decide who may do what.
+type Store interface {
+	// InTx runs fn in one transaction: all of fn's writes apply or none.
+	// Calling InTx on the Store passed to fn runs fn in the same transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	CreateOrg(ctx context.Context, o *Org) error
+	GetOrg(ctx context.Context, id ID) (*Org, error)
+	ListOrgs(ctx context.Context) ([]*Org, error)
+	UpdateOrg(ctx context.Context, o *Org) error
+
+	CreatePermissions(ctx context.Context, perms []Permission) error
+	ListPermissions(ctx context.Context, org ID) ([]Permission, error)
+
+	CreateProfile(ctx context.Context, p *Profile) error
+	GetProfile(ctx context.Context, org, id ID) (*Profile, error)
+	GetProfileByName(ctx context.Context, org ID, name string) (*Profile, error)
+	ListProfiles(ctx context.Context, org ID) ([]*Profile, error)
+	// UpdateProfile writes name, description, permissions and modified_*.
+	UpdateProfile(ctx context.Context, p *Profile) error
+
+	CreateRole(ctx context.Context, r *Role) error
+	GetRole(ctx context.Context, org, id ID) (*Role, error)
+	GetRoleByName(ctx context.Context, org ID, name string) (*Role, error)
+	ListRoles(ctx context.Context, org ID) ([]*Role, error)
+
+	CreateUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, org, id ID) (*User, error)
+	// GetUserByEmail matches the e-mail case-insensitively.
+	GetUserByEmail(ctx context.Context, org ID, email string) (*User, error)
+	// UpdateUser writes every mutable column of u.
+	UpdateUser(ctx context.Context, u *User) error
+	ListUsers(ctx context.Context, org ID) ([]*User, error)
+	CountUsers(ctx context.Context, org ID, status string) (int, error)
+
+	CreateClient(ctx context.Context, c *Client) error
+	GetClient(ctx context.Context, clientID string) (*Client, error)
+	ListClients(ctx context.Context, org ID) ([]*Client, error)
+
+	CreateGrant(ctx context.Context, g *Grant) error
+	// UseGrant marks the grant with this code hash used and returns it. A grant
+	// already used, or unknown, is ErrNotFound; the check and the mark are
+	// one statement, so a code is exchanged at most once.
+	UseGrant(ctx context.Context, codeHash []byte, at time.Time) (*Grant, error)
+	// CountGrantsSince counts grants made for a client since t.
+	CountGrantsSince(ctx context.Context, clientID string, since time.Time) (int, error)
+
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash []byte) (*RefreshToken, error)
+	// ListLiveRefreshTokens lists a user's unrevoked refresh tokens for a
+	// client, oldest first.
+	ListLiveRefreshTokens(ctx context.Context, org ID, clientID string, user ID) ([]*RefreshToken, error)
+	// RevokeRefreshToken revokes it and every access token minted from it.
+	RevokeRefreshToken(ctx context.Context, id ID, at time.Time) error
+	TouchRefreshToken(ctx context.Context, id ID, at time.Time) error
+
+	CreateAccessToken(ctx context.Context, t *AccessToken) error
+	GetAccessToken(ctx context.Context, hash []byte) (*AccessToken, error)
+	// ListLiveAccessTokens lists the unexpired, unrevoked access tokens of a
+	// refresh token, oldest first.
+	ListLiveAccessTokens(ctx context.Context, refreshID ID, at time.Time) ([]*AccessToken, error)
+	CountAccessTokensSince(ctx context.Context, refreshID ID, since time.Time) (int, error)
+	RevokeAccessToken(ctx context.Context, id ID, at time.Time) error
+	// RevokeUserTokens revokes every token of a user.
+	RevokeUserTokens(ctx context.Context, org, user ID, at time.Time) error
+
+	CreateIPRule(ctx context.Context, r *IPRule) error
+	GetIPRule(ctx context.Context, org, id ID) (*IPRule, error)
+	ListIPRules(ctx context.Context, org ID) ([]*IPRule, error)
+	DeleteIPRule(ctx context.Context, org, id ID) error
+
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, org ID, limit int) ([]*AuditEvent, error)
+	// LastAuditSeq is the highest audit sequence number. Every change appends
+	// an audit event, so a new value means something changed: instances and
+	// caches poll it to learn of changes made elsewhere.
+	LastAuditSeq(ctx context.Context) (int64, error)
+
+	Close() error
+}
