@@ -78,6 +78,10 @@ type Store interface {
 	ListIPRules(ctx context.Context, org ID) ([]*IPRule, error)
 	DeleteIPRule(ctx context.Context, org, id ID) error
 
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, hash []byte) (*Session, error)
+	DeleteSession(ctx context.Context, hash []byte) error
+
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	ListAudit(ctx context.Context, org ID, limit int) ([]*AuditEvent, error)
 	// LastAuditSeq is the highest audit sequence number. Every change appends

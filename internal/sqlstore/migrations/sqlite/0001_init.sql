@@ -197,3 +197,13 @@ CREATE TABLE audit_events (
     after_json  TEXT
 );
 CREATE INDEX audit_events_org ON audit_events(org_id, seq);
+
+CREATE TABLE sessions (
+    org_id     INTEGER NOT NULL REFERENCES orgs(id),
+    id         INTEGER NOT NULL,
+    token_hash BLOB    NOT NULL UNIQUE,
+    user_id    INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, id)
+);

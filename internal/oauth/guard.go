@@ -1,0 +1,179 @@
+package oauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+// GuardConfig holds the pipeline's settings.
+type GuardConfig struct {
+	ClientIP web.ClientIP
+	// CacheSize bounds the principal cache; it is emptied when full.
+	CacheSize int
+	// PollInterval is how often changes made by other processes are looked
+	// for (changes through this process apply at once).
+	PollInterval time.Duration
+	// Credits and Concurrency, when positive, override the edition's limits.
+	Credits     int
+	Concurrency int
+}
+
+// Guard runs the access pipeline of decisions.md on every API request.
+type Guard struct {
+	svc     *service.Service
+	cfg     GuardConfig
+	metrics *web.Metrics
+	now     func() time.Time
+	cache   *cache
+
+	counters sync.Map // org id → *creditWindow; org|client → *atomic.Int32
+}
+
+// NewGuard builds the pipeline and hooks its cache to the service's changes.
+func NewGuard(svc *service.Service, cfg GuardConfig, m *web.Metrics) *Guard {
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = 100_000
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 100 * time.Millisecond
+	}
+	g := &Guard{svc: svc, cfg: cfg, metrics: m, now: svc.Now, cache: newCache(cfg.CacheSize)}
+	svc.OnChange(g.cache.invalidate)
+	return g
+}
+
+// Watch learns of changes made by other processes until ctx ends.
+func (g *Guard) Watch(ctx context.Context, log *slog.Logger) { g.watch(ctx, g.cfg.PollInterval, log) }
+
+// Ticket is a granted request. Done must be called when it ends, to release
+// its place in the concurrency limit.
+type Ticket struct {
+	P        *crmguard.Principal
+	inflight *atomic.Int32
+}
+
+// Done releases the request's concurrency slot.
+func (t Ticket) Done() {
+	if t.inflight != nil {
+		t.inflight.Add(-1)
+	}
+}
+
+// Denials of the pipeline, in Zoho's words.
+var (
+	errNoAuth     = crmguard.NewError(crmguard.CodeAuthenticationFailure, "Authentication failed", nil)
+	errInactive   = crmguard.NewError(crmguard.CodeInactiveUser, "Inactive user cannot access the API.", nil)
+	errNoAPI      = crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermAPIAccess}})
+	errScope      = crmguard.NewError(crmguard.CodeOAuthScopeMismatch, "invalid oauth scope to access this URL", nil)
+	errConcurrent = &crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: 1,
+		Message: "The concurrency limit of the user for the app is exceeded"}
+)
+
+const authPrefix = "Zoho-oauthtoken "
+
+// Authorize runs steps 2 to 7 of the pipeline (the router did step 1):
+// token, user status, IP rule, API access, scope, then API limits.
+func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, error) {
+	e, err := g.principal(r)
+	if err != nil {
+		return Ticket{}, g.deny(err)
+	}
+	p := e.p
+	now := g.now()
+	if !now.Before(p.ExpiresAt) {
+		return Ticket{}, g.deny(service.ErrInvalidToken)
+	}
+	if !p.UserActive {
+		return Ticket{}, g.deny(errInactive)
+	}
+	if p.IPRestricted {
+		addr := g.cfg.ClientIP.Addr(r)
+		ipr := access.IPRestriction{Restricted: true, Allowed: p.AllowedIPs}
+		if !ipr.Allows(addr) {
+			return Ticket{}, g.deny(crmguard.NewError(crmguard.CodeNoPermission, "Access denied from this IP address",
+				crmguard.Details{"ip": addr.String()}))
+		}
+	}
+	if !p.Permissions.HasIndex(e.apiIndex) {
+		return Ticket{}, g.deny(errNoAPI)
+	}
+	if !access.ScopeMask(p.ScopeMask).Covers(scope) {
+		return Ticket{}, g.deny(errScope)
+	}
+	if ok, retry := e.credits.take(now, p.Credits); !ok {
+		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
+			Message: "The number of API requests for the 24 hour period is exceeded"})
+	}
+	if e.inflight.Add(1) > int32(p.Concurrency) {
+		e.inflight.Add(-1)
+		return Ticket{}, g.deny(errConcurrent)
+	}
+	return Ticket{P: p, inflight: e.inflight}, nil
+}
+
+func (g *Guard) deny(err error) error {
+	if ze, ok := err.(*crmguard.Error); ok {
+		g.metrics.Denied(ze.Code)
+	}
+	return err
+}
+
+// principal finds the request's principal: from the cache when warm, else
+// from storage.
+func (g *Guard) principal(r *http.Request) (*entry, error) {
+	hv := r.Header["Authorization"]
+	if len(hv) == 0 || hv[0] == "" {
+		return nil, errNoAuth
+	}
+	v := hv[0]
+	if len(v) <= len(authPrefix) || !strings.EqualFold(v[:len(authPrefix)], authPrefix) {
+		return nil, service.ErrInvalidToken
+	}
+	tok := strings.TrimSpace(v[len(authPrefix):])
+	if len(tok) == 0 || len(tok) > 256 {
+		return nil, service.ErrInvalidToken
+	}
+	var buf [256]byte
+	n := copy(buf[:], tok)
+	h := sha256.Sum256(buf[:n])
+	if e, ok := g.cache.get(&h); ok {
+		return e, nil
+	}
+	epoch := g.cache.epoch.Load()
+	p, err := g.svc.Principal(r.Context(), h)
+	if err != nil {
+		return nil, err
+	}
+	if g.cfg.Credits > 0 {
+		p.Credits = g.cfg.Credits
+	}
+	if g.cfg.Concurrency > 0 {
+		p.Concurrency = g.cfg.Concurrency
+	}
+	apiIndex, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
+	e := &entry{p: p, epoch: epoch, apiIndex: apiIndex,
+		credits: g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
+		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
+	}
+	g.cache.put(h, e)
+	return e, nil
+}
+
+func (g *Guard) counter(key string, mk func() any) any {
+	if v, ok := g.counters.Load(key); ok {
+		return v
+	}
+	v, _ := g.counters.LoadOrStore(key, mk())
+	return v
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/crmguard/crmguard"
+)
+
+// ContentTypeJSON is the Content-Type of every JSON response, as Zoho sends it.
+const ContentTypeJSON = "application/json;charset=UTF-8"
+
+var ctJSON = []string{ContentTypeJSON}
+
+// WriteJSON encodes v as the response body with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return WriteRawJSON(w, status, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+}
+
+// WriteRawJSON writes already-encoded JSON.
+func WriteRawJSON(w http.ResponseWriter, status int, body []byte) error {
+	h := w.Header()
+	h["Content-Type"] = ctJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
+// errorBody is Zoho's request-level error shape. Field order is Zoho's.
+type errorBody struct {
+	Code    string           `json:"code"`
+	Details crmguard.Details `json:"details"`
+	Message string           `json:"message"`
+	Status  string           `json:"status"`
+}
+
+// ErrorBody is the JSON of a Zoho error, with "details" never null.
+func ErrorBody(e *crmguard.Error) any {
+	d := e.Details
+	if d == nil {
+		d = crmguard.Details{}
+	}
+	return errorBody{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
+}
+
+// internalError is what a client sees for anything that is not a
+// crmguard.Error; the cause is only logged.
+var internalError = &crmguard.Error{Code: crmguard.CodeInternalError, Message: "Internal server error occurred."}
+
+// WriteError answers err in Zoho's shape. Errors that are not a
+// crmguard.Error are logged in full and answered as INTERNAL_ERROR.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var ze *crmguard.Error
+	if !errors.As(err, &ze) {
+		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		ze = internalError
+	}
+	if ze.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(ze.RetryAfter))
+	}
+	_ = WriteJSON(w, ze.HTTPStatus(), ErrorBody(ze))
+}
+
+// Handler is an http.Handler that returns an error; the adapter answers it.
+type Handler struct {
+	Log *slog.Logger
+	Fn  func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h.Fn(w, r); err != nil {
+		WriteError(w, r, h.Log, err)
+	}
+}
