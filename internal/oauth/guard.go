@@ -163,7 +163,7 @@ func (g *Guard) principal(r *http.Request) (*entry, error) {
 	}
 	apiIndex, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
 	e := &entry{p: p, epoch: epoch, apiIndex: apiIndex,
-		credits: g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
+		credits:  g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
 		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
 	}
 	g.cache.put(h, e)

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Exit codes scripts can rely on.
+const (
+	ExitOK    = 0
+	ExitError = 1 // the command failed
+	ExitUsage = 2 // bad flags, arguments or configuration
+)
+
+// usageError marks an error in how the command was called.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// ExitCode maps Run's error to the process exit code.
+func ExitCode(err error) int {
+	var u usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &u):
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// env is how commands read the environment.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+
+	dataDir string
+}
+
+// Run runs the crmguard command line with args (without the program name).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	root := &cobra.Command{
+		Use:   "crmguard",
+		Short: "A Zoho CRM-compatible Users, Profiles, Roles, Org and OAuth server",
+		Long: `crmguard speaks Zoho CRM's Users, Profiles, Roles and Org APIs and Zoho Accounts'
+OAuth 2.0, and enforces the profile-level "Zoho CRM API Access" permission on
+every call.
+
+Every flag can also be set with an environment variable: CRMGUARD_ and the
+flag's name in capitals with dashes as underscores (--data-dir is
+CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return bindEnv(cmd, getenv) },
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetContext(ctx)
+	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(serveCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e))
+	cmd, err := root.ExecuteC()
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") ||
+			strings.HasPrefix(err.Error(), "required flag") {
+			err = usageError{err}
+		}
+		fmt.Fprintf(stderr, "crmguard %s: %v\n", strings.TrimPrefix(cmd.CommandPath(), "crmguard "), err)
+		if ExitCode(err) == ExitUsage {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+	}
+	return err
+}
+
+// bindEnv sets every flag not given on the command line from its
+// CRMGUARD_* variable, with a clear message for a bad value.
+func bindEnv(cmd *cobra.Command, getenv func(string) string) error {
+	var err error
+	visit := func(f *pflag.Flag) {
+		if err != nil || f.Changed || f.Name == "help" {
+			return
+		}
+		name := "CRMGUARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		if serr := f.Value.Set(v); serr != nil {
+			err = usagef("invalid value %q in %s (--%s): %v", v, name, f.Name, serr)
+		}
+	}
+	cmd.Flags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	return err
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+)
+
+// dbFile is the SQLite database inside the data directory.
+const dbFile = "crmguard.db"
+
+// openStore opens (creating if asked) the data directory's database.
+func (e *env) openStore(create bool) (*sqlstore.Store, error) {
+	path := filepath.Join(e.dataDir, dbFile)
+	if !create {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: start the server once with 'crmguard serve --data-dir %s', or pass the right --data-dir", path, e.dataDir)
+		}
+	}
+	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlstore.OpenSQLite(e.ctx, path)
+}
+
+// session is what an administrative command works with: the service over
+// the data directory, the org and the CLI's actor (the primary contact).
+type session struct {
+	ctx   context.Context
+	store *sqlstore.Store
+	svc   *service.Service
+	org   *crmguard.Org
+	actor crmguard.Actor
+}
+
+func (e *env) open(cfg service.Config) (*session, error) {
+	st, err := e.openStore(false)
+	if err != nil {
+		return nil, err
+	}
+	svc := service.New(st, cfg, nil)
+	org, err := svc.DefaultOrg(e.ctx)
+	if err != nil {
+		st.Close()
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return nil, fmt.Errorf("the database in %s has no org yet: run 'crmguard serve' once", e.dataDir)
+		}
+		return nil, err
+	}
+	return &session{ctx: e.ctx, store: st, svc: svc, org: org,
+		actor: crmguard.Actor{OrgID: org.ID, UserID: org.PrimaryUserID, Source: crmguard.SourceCLI}}, nil
+}
+
+func (s *session) Close() { s.store.Close() }
+
+// user resolves --user: an e-mail, or the primary contact when empty.
+func (s *session) user(email string) (*crmguard.User, error) {
+	if email == "" {
+		return s.svc.User(s.ctx, s.org.ID, s.org.PrimaryUserID)
+	}
+	return s.svc.UserByEmail(s.ctx, s.org.ID, email)
+}

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/server"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+	"github.com/crmguard/crmguard/internal/zohoapi"
+	"github.com/spf13/cobra"
+)
+
+type serveFlags struct {
+	addr, publicURL, logFormat, logLevel, trustedProxies string
+	demo                                                 bool
+	adminEmail, company, timeZone, edition               string
+	licenseUsers                                         int
+	svc                                                  service.Config
+	credits, concurrency                                 int
+	poll, grace                                          time.Duration
+}
+
+func serveCmd(e *env) *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server",
+		Long: `Run the API and OAuth server. On an empty data directory it creates the
+SQLite database and one org: the Administrator and Standard profiles, the CEO
+and Manager roles, an admin user (the primary contact) with a one-time
+password, and a Self Client, and prints how to get a token. A later start
+reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
+		Example: `  crmguard serve
+  crmguard serve --demo --addr 127.0.0.1:9000
+  CRMGUARD_LOG_FORMAT=json crmguard serve --data-dir /var/lib/crmguard`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.serve(&f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fl.StringVar(&f.publicURL, "public-url", "", "this server's public base URL, returned as api_domain (default http://ADDR)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fl.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed")
+	fl.BoolVar(&f.demo, "demo", false, "seed a demo org on first start and print ready tokens")
+	fl.StringVar(&f.adminEmail, "admin-email", "admin@example.com", "first start: the admin's e-mail")
+	fl.StringVar(&f.company, "company", "crmguard", "first start: the org's company name")
+	fl.StringVar(&f.timeZone, "time-zone", "UTC", "first start: the org's IANA time zone")
+	fl.StringVar(&f.edition, "edition", crmguard.EditionEnterprise, "first start: edition (free, standard, professional, enterprise, ultimate), which sets API limits")
+	fl.IntVar(&f.licenseUsers, "license-users", 100, "first start: user licences purchased")
+	fl.IntVar(&f.credits, "api-credits", 0, "API credits per rolling 24 h (default: by edition and users)")
+	fl.IntVar(&f.concurrency, "api-concurrency", 0, "concurrent API calls per org and client (default: by edition)")
+	fl.DurationVar(&f.svc.SelfClientGrantTTL, "grant-ttl", 3*time.Minute, "Self Client grant code lifetime")
+	fl.DurationVar(&f.svc.AuthCodeTTL, "auth-code-ttl", 2*time.Minute, "authorization code lifetime")
+	fl.DurationVar(&f.svc.AccessTokenTTL, "access-token-ttl", time.Hour, "access token lifetime")
+	fl.IntVar(&f.svc.GrantsPerWindow, "grants-per-window", 10, "grant codes per client per limit window")
+	fl.IntVar(&f.svc.AccessPerWindow, "access-per-window", 10, "access tokens per refresh token per limit window")
+	fl.DurationVar(&f.svc.LimitWindow, "limit-window", 10*time.Minute, "window of the two limits above")
+	fl.IntVar(&f.svc.MaxAccessPerRefresh, "max-access-per-refresh", 15, "live access tokens per refresh token (oldest invalidated)")
+	fl.IntVar(&f.svc.MaxRefreshPerUser, "max-refresh-per-user", 20, "live refresh tokens per user per client (oldest revoked)")
+	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
+	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
+	return c
+}
+
+func (f *serveFlags) validate() (slog.Level, []netip.Prefix, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return lvl, nil, usagef("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return lvl, nil, usagef("--log-format %q: want text or json", f.logFormat)
+	}
+	if !access.ValidEdition(f.edition) {
+		return lvl, nil, usagef("--edition %q: want free, standard, professional, enterprise or ultimate", f.edition)
+	}
+	if _, err := time.LoadLocation(f.timeZone); err != nil {
+		return lvl, nil, usagef("--time-zone %q: not an IANA time zone", f.timeZone)
+	}
+	for name, d := range map[string]time.Duration{"grant-ttl": f.svc.SelfClientGrantTTL, "auth-code-ttl": f.svc.AuthCodeTTL,
+		"access-token-ttl": f.svc.AccessTokenTTL, "limit-window": f.svc.LimitWindow, "poll-interval": f.poll, "shutdown-timeout": f.grace} {
+		if d <= 0 {
+			return lvl, nil, usagef("--%s must be positive", name)
+		}
+	}
+	for name, n := range map[string]int{"grants-per-window": f.svc.GrantsPerWindow, "access-per-window": f.svc.AccessPerWindow,
+		"max-access-per-refresh": f.svc.MaxAccessPerRefresh, "max-refresh-per-user": f.svc.MaxRefreshPerUser, "license-users": f.licenseUsers} {
+		if n <= 0 {
+			return lvl, nil, usagef("--%s must be positive", name)
+		}
+	}
+	if f.credits < 0 || f.concurrency < 0 {
+		return lvl, nil, usagef("--api-credits and --api-concurrency must not be negative")
+	}
+	var proxies []netip.Prefix
+	for _, s := range strings.Split(f.trustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := service.ParseRange(s)
+		if err != nil {
+			return lvl, nil, usagef("--trusted-proxies: %q is not a CIDR or address", s)
+		}
+		proxies = append(proxies, p)
+	}
+	return lvl, proxies, nil
+}
+
+func (e *env) serve(f *serveFlags) error {
+	lvl, proxies, err := f.validate()
+	if err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lvl})
+	if f.logFormat == "json" {
+		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: lvl})
+	}
+	log := slog.New(h)
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	defer ln.Close()
+	if f.publicURL == "" {
+		f.publicURL = "http://" + ln.Addr().String()
+	}
+	f.svc.PublicURL = strings.TrimRight(f.publicURL, "/")
+
+	st, err := e.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := service.New(st, f.svc, nil)
+	boot, err := svc.EnsureOrg(e.ctx, service.BootstrapOptions{CompanyName: f.company, AdminEmail: f.adminEmail,
+		TimeZone: f.timeZone, Edition: f.edition, LicenseUsers: f.licenseUsers})
+	if err != nil {
+		return err
+	}
+	org, err := svc.DefaultOrg(e.ctx)
+	if err != nil {
+		return err
+	}
+	var demo *service.Demo
+	if f.demo {
+		if demo, err = svc.SeedDemo(e.ctx, org.ID, boot != nil); err != nil {
+			return err
+		}
+	}
+
+	metrics := web.NewMetrics()
+	ip := web.ClientIP{Trusted: proxies}
+	guard := oauth.NewGuard(svc, oauth.GuardConfig{ClientIP: ip, PollInterval: f.poll,
+		Credits: f.credits, Concurrency: f.concurrency}, metrics)
+	handler := server.Handler(server.Parts{
+		API:     zohoapi.New(svc, guard, log),
+		OAuth:   oauth.NewEndpoints(svc, metrics, log, ip),
+		Metrics: metrics, Log: log, Ready: st.Ping,
+	})
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	go guard.Watch(ctx, log)
+
+	e.banner(f, svc, org, boot, demo)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.dataDir)
+	if err := server.Serve(ctx, ln, handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// banner tells the user how to reach the server and get a token.
+func (e *env) banner(f *serveFlags, svc *service.Service, org *crmguard.Org, boot *service.Bootstrapped, demo *service.Demo) {
+	w := e.stdout
+	fmt.Fprintf(w, "crmguard is listening on %s (data in %s)\n", f.svc.PublicURL, e.dataDir)
+	if boot != nil {
+		fmt.Fprintf(w, "\nCreated org %q (%s).\n", org.CompanyName, org.ID)
+		fmt.Fprintf(w, "  admin:         %s\n  password:      %s   (one-time: change it at first sign-in)\n", boot.Admin.Email, boot.AdminPassword)
+		fmt.Fprintf(w, "  Self Client:   client_id %s\n                 client_secret %s   (shown only now)\n", boot.SelfClient.ClientID, boot.ClientSecret)
+	}
+	if demo != nil {
+		fmt.Fprintf(w, "\nDemo org: %d users. Admin tokens (scopes %s):\n", demo.Users, demo.Tokens.Scopes)
+		fmt.Fprintf(w, "  access_token:  %s\n  refresh_token: %s\n", demo.Tokens.AccessToken, demo.Tokens.RefreshToken)
+		fmt.Fprintf(w, "\nTry:\n  curl -H \"Authorization: Zoho-oauthtoken %s\" %s/crm/v8/users\n", demo.Tokens.AccessToken, f.svc.PublicURL)
+	} else {
+		dd := ""
+		if e.dataDir != "./crmguard-data" {
+			dd = " --data-dir " + e.dataDir
+		}
+		fmt.Fprintf(w, "\nGet a token (in another terminal):\n  crmguard token issue%s --scopes ZohoCRM.users.ALL,ZohoCRM.org.ALL,ZohoCRM.settings.ALL\n", dd)
+		fmt.Fprintf(w, "then:\n  curl -H \"Authorization: Zoho-oauthtoken $TOKEN\" %s/crm/v8/org\n", f.svc.PublicURL)
+	}
+	fmt.Fprintln(w)
+}

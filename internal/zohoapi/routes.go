@@ -1,0 +1,91 @@
+package zohoapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+// handlerFunc is an API handler: a method of API that runs after the
+// pipeline granted the request, with the caller's principal.
+type handlerFunc func(a *API, w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error
+
+type route struct {
+	method string
+	path   string // below /crm/{version}/
+	scope  access.RouteScope
+	h      handlerFunc
+}
+
+// routes is every API route crmguard serves, with the scope each needs.
+var routes = []route{
+	{"GET", "org", access.ScopeOrgRead, (*API).getOrg},
+}
+
+// Versions are the API versions served; all serve the same resources.
+var Versions = map[string]bool{
+	"v2": true, "v2.1": true, "v3": true, "v4": true, "v5": true, "v6": true, "v7": true, "v8": true,
+}
+
+// API holds what the handlers need.
+type API struct {
+	svc   *service.Service
+	guard *oauth.Guard
+	log   *slog.Logger
+}
+
+// New returns the API.
+func New(svc *service.Service, guard *oauth.Guard, log *slog.Logger) *API {
+	return &API{svc: svc, guard: guard, log: log}
+}
+
+var (
+	// ErrURLPattern answers a URL crmguard does not serve.
+	ErrURLPattern = crmguard.NewError(crmguard.CodeInvalidURLPattern, "Please check if the URL trying to access is a correct one", nil)
+	errMethod     = crmguard.NewError(crmguard.CodeInvalidRequestMethod, "The http request method type is not a valid one", nil)
+)
+
+// Register adds every route to mux: each method of a path to its handler,
+// other methods of a known path to INVALID_REQUEST_METHOD, and any other
+// path under /crm/ to INVALID_URL_PATTERN.
+func (a *API) Register(mux *http.ServeMux) {
+	paths := map[string]bool{}
+	for _, rt := range routes {
+		mux.Handle(rt.method+" /crm/{version}/"+rt.path, a.wrap(rt))
+		if !paths[rt.path] {
+			paths[rt.path] = true
+			mux.Handle("/crm/{version}/"+rt.path, a.fail(errMethod))
+		}
+	}
+	mux.Handle("/crm/", a.fail(ErrURLPattern))
+}
+
+func (a *API) fail(e *crmguard.Error) http.Handler {
+	return web.Handler{Log: a.log, Fn: func(w http.ResponseWriter, r *http.Request) error {
+		if e == errMethod && !Versions[r.PathValue("version")] {
+			return ErrURLPattern
+		}
+		return e
+	}}
+}
+
+// wrap runs the pipeline (version, then the Guard) before the handler.
+func (a *API) wrap(rt route) http.Handler {
+	h := rt.h
+	return web.Handler{Log: a.log, Fn: func(w http.ResponseWriter, r *http.Request) error {
+		if !Versions[r.PathValue("version")] {
+			return ErrURLPattern
+		}
+		t, err := a.guard.Authorize(r, rt.scope)
+		if err != nil {
+			return err
+		}
+		defer t.Done()
+		return h(a, w, r, t.P)
+	}}
+}
