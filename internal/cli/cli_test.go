@@ -1,0 +1,308 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crmguard/crmguard/internal/cli"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+// run runs one command and returns its stdout, stderr and exit code.
+func run(t *testing.T, getenv func(string) string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := cli.Run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	return out.String(), errb.String(), cli.ExitCode(err)
+}
+
+// serve starts 'crmguard serve' on a free port and returns its base URL and
+// stdout; it stops when the test ends.
+func serve(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	args := append([]string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0", "--poll-interval", "20ms"}, extra...)
+	go func() { done <- cli.Run(ctx, args, strings.NewReader(""), out, io.Discard, noEnv) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "curl") {
+			return m[1], out
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v\n%s", err, out.String())
+		default:
+		}
+	}
+	t.Fatalf("serve did not start:\n%s", out.String())
+	return "", nil
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Zoho-oauthtoken "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeBootstrapsAndReuses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	base, out := serve(t, dir)
+	banner := out.String()
+	for _, want := range []string{"admin@example.com", "password:", "client_id 1000.", "client_secret", "crmguard token issue"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("first-start banner lacks %q:\n%s", want, banner)
+		}
+	}
+	// The CLI works on the data directory while the server runs.
+	stdout, stderr, code := run(t, noEnv, "token", "issue", "--data-dir", dir, "--scopes", "ZohoCRM.org.READ", "--json")
+	if code != 0 {
+		t.Fatalf("token issue: exit %d: %s", code, stderr)
+	}
+	var tok map[string]any
+	if err := json.Unmarshal([]byte(stdout), &tok); err != nil {
+		t.Fatalf("token issue --json: %v\n%s", err, stdout)
+	}
+	for _, k := range []string{"access_token", "expires_in", "api_domain", "token_type"} {
+		if _, ok := tok[k]; !ok {
+			t.Errorf("token issue --json lacks %q: %s", k, stdout)
+		}
+	}
+	if _, ok := tok["refresh_token"]; ok {
+		t.Errorf("token issue without --refresh printed a refresh token")
+	}
+	at := tok["access_token"].(string)
+	if code, body := get(t, base+"/crm/v8/org", at); code != 200 || !strings.Contains(body, `"org":[{`) {
+		t.Fatalf("GET /org with the issued token: %d %s", code, body)
+	}
+
+	// An IP rule added from the CLI applies to the running server's next
+	// requests (after its poll interval); removing it lifts it.
+	stdout, stderr, code = run(t, noEnv, "iprule", "add", "--data-dir", dir, "--range", "203.0.113.0/24", "--json")
+	if code != 0 {
+		t.Fatalf("iprule add: exit %d: %s", code, stderr)
+	}
+	var rule map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rule); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, base+"/crm/v8/org", at, 403)
+	if _, stderr, code = run(t, noEnv, "iprule", "remove", "--data-dir", dir, rule["id"].(string)); code != 0 {
+		t.Fatalf("iprule remove: %s", stderr)
+	}
+	waitStatus(t, base+"/crm/v8/org", at, 200)
+
+	// Revoking from the CLI also reaches the server.
+	if _, stderr, code = run(t, noEnv, "token", "revoke", "--data-dir", dir, at); code != 0 {
+		t.Fatalf("token revoke: %s", stderr)
+	}
+	waitStatus(t, base+"/crm/v8/org", at, 401)
+}
+
+func waitStatus(t *testing.T, url, token string, want int) {
+	t.Helper()
+	var code int
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if code, body = get(t, url, token); code == want {
+			return
+		}
+	}
+	t.Fatalf("GET %s: got %d %s, want %d", url, code, body, want)
+}
+
+func TestServeSecondStartReusesData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, _, code := run(t, noEnv, "migrate", "--data-dir", dir); code != 0 {
+		t.Fatal("migrate failed")
+	}
+	// A database without an org is reported clearly.
+	if _, stderr, code := run(t, noEnv, "client", "list", "--data-dir", dir); code != 1 || !strings.Contains(stderr, "no org yet") {
+		t.Fatalf("client list on an empty database: exit %d, %q", code, stderr)
+	}
+	func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &syncBuffer{}
+		done := make(chan error, 1)
+		go func() {
+			done <- cli.Run(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"}, nil, out, io.Discard, noEnv)
+		}()
+		for !strings.Contains(out.String(), "curl") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}()
+	base, out := serve(t, dir)
+	if strings.Contains(out.String(), "password:") {
+		t.Errorf("second start bootstrapped again:\n%s", out.String())
+	}
+	if code, _ := get(t, base+"/healthz", ""); code != 200 {
+		t.Errorf("healthz: %d", code)
+	}
+	stdout, _, code := run(t, noEnv, "client", "list", "--data-dir", dir, "--json")
+	var list struct {
+		Clients []map[string]any `json:"clients"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list.Clients) != 1 {
+		t.Fatalf("client list --json: exit %d, %s", code, stdout)
+	}
+}
+
+func TestServeDemoPrintsWorkingTokens(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	base, out := serve(t, dir, "--demo")
+	m := regexp.MustCompile(`access_token:\s+(1000\.[0-9a-f]{32}\.[0-9a-f]{32})`).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "refresh_token:") {
+		t.Fatalf("demo banner lacks tokens:\n%s", out.String())
+	}
+	if code, body := get(t, base+"/crm/v8/org", m[1]); code != 200 {
+		t.Fatalf("demo token on /org: %d %s", code, body)
+	}
+	stdout, _, _ := run(t, noEnv, "iprule", "list", "--data-dir", dir)
+	if !strings.HasPrefix(stdout, "ID") {
+		t.Errorf("iprule list prints a table with a header, got %q", stdout)
+	}
+}
+
+func TestClientAndGrantCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	serve(t, dir)
+	stdout, stderr, code := run(t, noEnv, "client", "create", "--data-dir", dir, "--name", "My app",
+		"--redirect-uri", "http://localhost:9000/cb", "--json")
+	if code != 0 {
+		t.Fatalf("client create: %s", stderr)
+	}
+	var cl map[string]any
+	if err := json.Unmarshal([]byte(stdout), &cl); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^1000\.[A-Z0-9]{30}$`).MatchString(cl["client_id"].(string)) || cl["client_secret"] == "" || cl["type"] != "server_based" {
+		t.Errorf("client create --json: %s", stdout)
+	}
+	stdout, stderr, code = run(t, noEnv, "client", "create", "--data-dir", dir, "--name", "Job", "--json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var self map[string]any
+	_ = json.Unmarshal([]byte(stdout), &self)
+	stdout, stderr, code = run(t, noEnv, "token", "grant", "--data-dir", dir, "--client-id", self["client_id"].(string),
+		"--scopes", "ZohoCRM.users.ALL", "--json")
+	if code != 0 {
+		t.Fatalf("token grant: %s", stderr)
+	}
+	var g map[string]any
+	if err := json.Unmarshal([]byte(stdout), &g); err != nil || !regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`).MatchString(g["code"].(string)) {
+		t.Errorf("token grant --json: %s", stdout)
+	}
+	// Errors are clear and exit 1.
+	_, stderr, code = run(t, noEnv, "token", "grant", "--data-dir", dir, "--client-id", "1000.NOPE", "--scopes", "ZohoCRM.users.ALL")
+	if code != 1 || !strings.Contains(stderr, "invalid_client") {
+		t.Errorf("unknown client: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "token", "issue", "--data-dir", dir, "--scopes", "ZohoCRM.nothing")
+	if code != 1 || !strings.Contains(stderr, "invalid_scope") {
+		t.Errorf("bad scope: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "token", "issue", "--data-dir", dir, "--scopes", "ZohoCRM.users.ALL", "--user", "nobody@example.com")
+	if code != 1 || !strings.Contains(stderr, "nobody@example.com") {
+		t.Errorf("unknown user: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "iprule", "add", "--data-dir", dir, "--range", "10.0.0.0/33")
+	if code != 1 || !strings.Contains(stderr, "invalid IP range") {
+		t.Errorf("bad range: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "iprule", "add", "--data-dir", dir, "--range", "10.0.0.0/8", "--applies-to", "profile", "--target", "Nope")
+	if code != 1 || !strings.Contains(stderr, "no profile Nope") {
+		t.Errorf("unknown profile: exit %d, %q", code, stderr)
+	}
+	stdout, stderr, code = run(t, noEnv, "iprule", "add", "--data-dir", dir, "--range", "2001:db8::/32", "--applies-to", "profile", "--target", "standard", "--json")
+	if code != 0 || !strings.Contains(stdout, `"range": "2001:db8::/32"`) {
+		t.Errorf("IPv6 profile rule: exit %d, %s %s", code, stdout, stderr)
+	}
+}
+
+func TestHelpUsageAndConfig(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"client", "--help"}, {"client", "create", "--help"},
+		{"client", "list", "--help"}, {"token", "--help"}, {"token", "grant", "--help"}, {"token", "issue", "--help"},
+		{"token", "revoke", "--help"}, {"iprule", "--help"}, {"iprule", "add", "--help"}, {"iprule", "list", "--help"},
+		{"iprule", "remove", "--help"},
+	} {
+		stdout, _, code := run(t, noEnv, args...)
+		if code != 0 || !strings.Contains(stdout, "Usage:") {
+			t.Errorf("%v: exit %d, output %q", args, code, stdout)
+		}
+	}
+	dir := t.TempDir()
+	cases := []struct {
+		args   []string
+		env    map[string]string
+		code   int
+		stderr string
+	}{
+		{[]string{"bogus"}, nil, 2, "unknown command"},
+		{[]string{"serve", "--nope"}, nil, 2, "unknown flag"},
+		{[]string{"serve", "--data-dir", dir}, map[string]string{"CRMGUARD_ADDR": "127.0.0.1:0", "CRMGUARD_LOG_LEVEL": "loud"}, 2, "--log-level \"loud\""},
+		{[]string{"serve", "--data-dir", dir}, map[string]string{"CRMGUARD_GRANT_TTL": "soon"}, 2, "invalid value \"soon\" in CRMGUARD_GRANT_TTL"},
+		{[]string{"serve", "--data-dir", dir, "--edition", "gold"}, nil, 2, "--edition \"gold\""},
+		{[]string{"serve", "--data-dir", dir, "--trusted-proxies", "x"}, nil, 2, "--trusted-proxies"},
+		{[]string{"serve", "--data-dir", dir, "--addr", "256.0.0.1:1"}, nil, 1, "listen on 256.0.0.1:1"},
+		{[]string{"token", "issue", "--data-dir", filepath.Join(dir, "none"), "--scopes", "ZohoCRM.users.ALL"}, nil, 1, "no database"},
+		{[]string{"token", "issue"}, nil, 2, "--scopes is required"},
+		{[]string{"iprule", "remove", "abc"}, nil, 2, "not a rule ID"},
+	}
+	for _, c := range cases {
+		getenv := func(k string) string { return c.env[k] }
+		_, stderr, code := run(t, getenv, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.stderr) {
+			t.Errorf("%v %v: exit %d, stderr %q; want exit %d and %q", c.args, c.env, code, stderr, c.code, c.stderr)
+		}
+	}
+}
