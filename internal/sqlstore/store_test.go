@@ -1,0 +1,276 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+)
+
+// backends returns the stores the suite runs on: SQLite always; PostgreSQL
+// once its dialect exists and CRMGUARD_TEST_POSTGRES is set.
+func backends(t *testing.T) map[string]func(t *testing.T) *sqlstore.Store {
+	b := map[string]func(t *testing.T) *sqlstore.Store{
+		"sqlite": func(t *testing.T) *sqlstore.Store {
+			s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+	if os.Getenv("CRMGUARD_TEST_POSTGRES") == "" {
+		t.Log("CRMGUARD_TEST_POSTGRES is unset: PostgreSQL runs skipped")
+	}
+	return b
+}
+
+type fixture struct {
+	org     *crmguard.Org
+	profile *crmguard.Profile
+	role    *crmguard.Role
+	user    *crmguard.User
+	ids     *crmguard.IDGen
+	now     time.Time
+}
+
+func seed(t *testing.T, s *sqlstore.Store) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	ids := crmguard.NewIDGen(nil)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	f := &fixture{ids: ids, now: now}
+	f.org = &crmguard.Org{ID: ids.New(), CompanyName: "Acme", TimeZone: "UTC", Edition: "enterprise", CreatedTime: now, ModifiedTime: now}
+	f.profile = &crmguard.Profile{ID: ids.New(), OrgID: f.org.ID, Name: "Administrator", DisplayLabel: "Administrator",
+		Type: crmguard.ProfileNormal, Permissions: crmguard.AllPermissions(), CreatedTime: now, ModifiedTime: now}
+	f.role = &crmguard.Role{ID: ids.New(), OrgID: f.org.ID, Name: "CEO", DisplayLabel: "CEO", CreatedTime: now, ModifiedTime: now}
+	f.user = &crmguard.User{ID: ids.New(), OrgID: f.org.ID, Email: "Ann@Example.com", LastName: "Ann", RoleID: f.role.ID,
+		ProfileID: f.profile.ID, Status: crmguard.UserActive, CreatedTime: now, ModifiedTime: now}
+	err := s.InTx(ctx, func(tx crmguard.Store) error {
+		if err := tx.CreateOrg(ctx, f.org); err != nil {
+			return err
+		}
+		if err := tx.CreateProfile(ctx, f.profile); err != nil {
+			return err
+		}
+		if err := tx.CreateRole(ctx, f.role); err != nil {
+			return err
+		}
+		return tx.CreateUser(ctx, f.user)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestStore(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open(t)) })
+			t.Run("Sentinels", func(t *testing.T) { testSentinels(t, open(t)) })
+			t.Run("TxRollback", func(t *testing.T) { testRollback(t, open(t)) })
+			t.Run("GrantSingleUse", func(t *testing.T) { testGrantSingleUse(t, open(t)) })
+			t.Run("RevokeCascade", func(t *testing.T) { testRevokeCascade(t, open(t)) })
+			t.Run("IPRulesAndAudit", func(t *testing.T) { testIPRulesAndAudit(t, open(t)) })
+		})
+	}
+}
+
+func testRoundTrip(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	u, err := s.GetUserByEmail(ctx, f.org.ID, "ann@EXAMPLE.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != f.user.ID || u.Email != "Ann@Example.com" || !u.CreatedTime.Equal(f.now) || u.Status != crmguard.UserActive {
+		t.Errorf("user read back as %+v", u)
+	}
+	p, err := s.GetProfile(ctx, f.org.ID, f.profile.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Permissions != crmguard.AllPermissions() {
+		t.Errorf("permissions read back as %v, want %v", p.Permissions, crmguard.AllPermissions())
+	}
+	o, err := s.GetOrg(ctx, f.org.ID)
+	if err != nil || o.CompanyName != "Acme" || o.TrialExpiry != nil {
+		t.Errorf("org read back as %+v, %v", o, err)
+	}
+	n, err := s.CountUsers(ctx, f.org.ID, crmguard.UserActive)
+	if err != nil || n != 1 {
+		t.Errorf("CountUsers = %d, %v", n, err)
+	}
+}
+
+func testSentinels(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	if _, err := s.GetUser(ctx, f.org.ID, f.ids.New()); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("missing user: %v, want ErrNotFound", err)
+	}
+	dup := *f.user
+	dup.ID, dup.Email = f.ids.New(), "ANN@example.COM"
+	if err := s.CreateUser(ctx, &dup); !errors.Is(err, crmguard.ErrConflict) {
+		t.Errorf("duplicate e-mail in another case: %v, want ErrConflict", err)
+	}
+	dp := *f.profile
+	dp.ID, dp.Name = f.ids.New(), "administrator"
+	if err := s.CreateProfile(ctx, &dp); !errors.Is(err, crmguard.ErrConflict) {
+		t.Errorf("duplicate profile name: %v, want ErrConflict", err)
+	}
+	if err := s.UpdateUser(ctx, &crmguard.User{OrgID: f.org.ID, ID: f.ids.New()}); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("update of a missing user: %v, want ErrNotFound", err)
+	}
+	// An ID of another org is not found: every row belongs to its org.
+	if _, err := s.GetUser(ctx, f.ids.New(), f.user.ID); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("user through another org: %v, want ErrNotFound", err)
+	}
+}
+
+func testRollback(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(tx crmguard.Store) error {
+		u := *f.user
+		u.ID, u.Email = f.ids.New(), "bob@example.com"
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, &crmguard.AuditEvent{OrgID: f.org.ID, Time: f.now, Source: "cli", Action: "user.create", TargetType: "user"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx returned %v", err)
+	}
+	if _, err := s.GetUserByEmail(ctx, f.org.ID, "bob@example.com"); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("rolled-back user exists: %v", err)
+	}
+	if seq, _ := s.LastAuditSeq(ctx); seq != 0 {
+		t.Errorf("rolled-back audit event exists: seq %d", seq)
+	}
+}
+
+func testGrantSingleUse(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	g := &crmguard.Grant{ID: f.ids.New(), OrgID: f.org.ID, CodeHash: []byte("0123456789abcdef0123456789abcdef"),
+		ClientID: "1000.X", UserID: f.user.ID, Scopes: "ZohoCRM.users.ALL", ExpiresAt: f.now.Add(time.Minute), CreatedTime: f.now}
+	if err := s.CreateGrant(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.UseGrant(ctx, g.CodeHash, f.now); err == nil {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			} else if !errors.Is(err, crmguard.ErrNotFound) {
+				t.Errorf("UseGrant: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Errorf("%d concurrent exchanges of one code succeeded, want 1", wins)
+	}
+}
+
+func testRevokeCascade(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	rt := &crmguard.RefreshToken{ID: f.ids.New(), OrgID: f.org.ID, TokenHash: []byte("r"), ClientID: "1000.X", UserID: f.user.ID, Scopes: "s", CreatedTime: f.now}
+	if err := s.CreateRefreshToken(ctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range []string{"a1", "a2"} {
+		at := &crmguard.AccessToken{ID: f.ids.New(), OrgID: f.org.ID, TokenHash: []byte(h), RefreshID: rt.ID, ClientID: "1000.X",
+			UserID: f.user.ID, Scopes: "s", ExpiresAt: f.now.Add(time.Hour), CreatedTime: f.now.Add(time.Duration(i) * time.Second)}
+		if err := s.CreateAccessToken(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live, err := s.ListLiveAccessTokens(ctx, rt.ID, f.now)
+	if err != nil || len(live) != 2 || string(live[0].TokenHash) != "a1" {
+		t.Fatalf("live tokens before revoke: %v %v", live, err)
+	}
+	if err := s.RevokeRefreshToken(ctx, rt.ID, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if live, _ := s.ListLiveAccessTokens(ctx, rt.ID, f.now); len(live) != 0 {
+		t.Errorf("%d access tokens live after their refresh token was revoked", len(live))
+	}
+	got, _ := s.GetRefreshToken(ctx, []byte("r"))
+	if got.RevokedAt == nil {
+		t.Error("refresh token not revoked")
+	}
+	if err := s.RevokeRefreshToken(ctx, rt.ID, f.now); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("second revoke: %v, want ErrNotFound", err)
+	}
+}
+
+func testIPRulesAndAudit(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	r := &crmguard.IPRule{ID: f.ids.New(), OrgID: f.org.ID, Name: "office", Prefix: netip.MustParsePrefix("2001:db8::/32"),
+		AppliesTo: crmguard.IPRuleProfile, TargetID: f.profile.ID, CreatedTime: f.now}
+	if err := s.CreateIPRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := s.ListIPRules(ctx, f.org.ID)
+	if err != nil || len(rules) != 1 || rules[0].Prefix != r.Prefix || rules[0].TargetID != f.profile.ID {
+		t.Fatalf("rules: %v %v", rules, err)
+	}
+	if err := s.DeleteIPRule(ctx, f.org.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteIPRule(ctx, f.org.ID, r.ID); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+	var last int64
+	for i := 0; i < 3; i++ {
+		e := &crmguard.AuditEvent{OrgID: f.org.ID, Time: f.now, Source: "cli", Action: "x", TargetType: "t", After: []byte(`{"a":1}`)}
+		if err := s.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Seq <= last {
+			t.Errorf("audit seq %d after %d", e.Seq, last)
+		}
+		last = e.Seq
+	}
+	if seq, _ := s.LastAuditSeq(ctx); seq != last {
+		t.Errorf("LastAuditSeq = %d, want %d", seq, last)
+	}
+	evs, err := s.ListAudit(ctx, f.org.ID, 2)
+	if err != nil || len(evs) != 2 || evs[0].Seq != last || string(evs[0].After) != `{"a":1}` || evs[0].Before != nil {
+		t.Errorf("ListAudit: %+v %v", evs, err)
+	}
+}
+
+func TestMigrateTwiceIsNoop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	for i := 0; i < 2; i++ {
+		s, err := sqlstore.OpenSQLite(context.Background(), path)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		s.Close()
+	}
+}
