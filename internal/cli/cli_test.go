@@ -273,7 +273,7 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"client", "--help"}, {"client", "create", "--help"},
 		{"client", "list", "--help"}, {"token", "--help"}, {"token", "grant", "--help"}, {"token", "issue", "--help"},
 		{"token", "revoke", "--help"}, {"iprule", "--help"}, {"iprule", "add", "--help"}, {"iprule", "list", "--help"},
-		{"iprule", "remove", "--help"},
+		{"iprule", "remove", "--help"}, {"profile", "--help"}, {"profile", "list", "--help"}, {"profile", "set", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -304,5 +304,55 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.stderr) {
 			t.Errorf("%v %v: exit %d, stderr %q; want exit %d and %q", c.args, c.env, code, stderr, c.code, c.stderr)
 		}
+	}
+}
+
+// TestReadmeWalkthrough is the README's two-minute walk-through: a token of a
+// Sales user reads /org; with the Sales profile's API access off the same
+// call is denied; on again, allowed.
+func TestReadmeWalkthrough(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	base, _ := serve(t, dir, "--demo")
+	stdout, stderr, code := run(t, noEnv, "token", "issue", "--data-dir", dir, "--user", "patricia.boyle@example.com",
+		"--scopes", "ZohoCRM.org.READ", "--json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var tok map[string]any
+	_ = json.Unmarshal([]byte(stdout), &tok)
+	at := tok["access_token"].(string)
+	waitStatus(t, base+"/crm/v8/org", at, 200)
+
+	stdout, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "Sales", "--api-access", "off")
+	if code != 0 || !strings.Contains(stdout, "Zoho CRM API Access: OFF") {
+		t.Fatalf("profile set: exit %d %s %s", code, stdout, stderr)
+	}
+	waitStatus(t, base+"/crm/v8/org", at, 403)
+	_, body := get(t, base+"/crm/v8/org", at)
+	if body != `{"code":"NO_PERMISSION","details":{"permissions":["Crm_Implied_Api_Access"]},"message":"permission denied","status":"error"}` {
+		t.Errorf("denial body: %s", body)
+	}
+	if _, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "sales", "--api-access", "on"); code != 0 {
+		t.Fatal(stderr)
+	}
+	waitStatus(t, base+"/crm/v8/org", at, 200)
+
+	stdout, _, _ = run(t, noEnv, "profile", "list", "--data-dir", dir)
+	for _, want := range []string{"Administrator  ON", "Standard       OFF", "Sales          ON", "Support        OFF"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("profile list lacks %q:\n%s", want, stdout)
+		}
+	}
+	_, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "Administrator", "--api-access", "off")
+	if code != 1 || !strings.Contains(stderr, "cannot be edited") {
+		t.Errorf("editing Administrator: exit %d %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "Sales", "--permission", "Crm_Nope=on")
+	if code != 1 || !strings.Contains(stderr, "INVALID_DATA") {
+		t.Errorf("unknown permission: exit %d %q", code, stderr)
+	}
+	_, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "Sales", "--api-access", "maybe")
+	if code != 2 {
+		t.Errorf("bad on/off: exit %d %q", code, stderr)
 	}
 }
