@@ -40,25 +40,22 @@ and stored only as a hash.`,
 					typ = crmguard.ClientServer
 				}
 			}
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			cl, secret, err := s.svc.CreateClient(s.ctx, s.actor, name, typ, uris)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(e.stdout, map[string]any{"client_id": cl.ClientID, "client_secret": secret,
-					"name": cl.Name, "type": cl.Type, "redirect_uris": nonNil(cl.RedirectURIs)})
-			}
-			fmt.Fprintf(e.stdout, "client_id:     %s\nclient_secret: %s\ntype:          %s\n", cl.ClientID, secret, cl.Type)
-			for _, u := range cl.RedirectURIs {
-				fmt.Fprintf(e.stdout, "redirect_uri:  %s\n", u)
-			}
-			fmt.Fprintln(e.stdout, "The secret is shown only now; it is stored as a hash.")
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				cl, secret, err := s.svc.CreateClient(s.ctx, s.actor, name, typ, uris)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"client_id": cl.ClientID, "client_secret": secret,
+						"name": cl.Name, "type": cl.Type, "redirect_uris": nonNil(cl.RedirectURIs)})
+				}
+				fmt.Fprintf(e.stdout, "client_id:     %s\nclient_secret: %s\ntype:          %s\n", cl.ClientID, secret, cl.Type)
+				for _, u := range cl.RedirectURIs {
+					fmt.Fprintf(e.stdout, "redirect_uri:  %s\n", u)
+				}
+				fmt.Fprintln(e.stdout, "The secret is shown only now; it is stored as a hash.")
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&name, "name", "", "client name (required)")
@@ -76,36 +73,17 @@ func nonNil(s []string) []string {
 }
 
 func clientListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := &cobra.Command{
-		Use:   "list",
-		Short: "List OAuth clients",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			cs, err := s.svc.ListClients(s.ctx, s.org.ID)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]map[string]any, 0, len(cs))
-				for _, c := range cs {
-					out = append(out, map[string]any{"client_id": c.ClientID, "name": c.Name, "type": c.Type,
-						"redirect_uris": nonNil(c.RedirectURIs), "created_time": c.CreatedTime})
-				}
-				return printJSON(e.stdout, map[string]any{"clients": out})
-			}
-			rows := make([][]string, 0, len(cs))
-			for _, c := range cs {
-				rows = append(rows, []string{c.ClientID, c.Type, c.Name, strings.Join(c.RedirectURIs, " ")})
-			}
-			return printTable(e.stdout, []string{"CLIENT_ID", "TYPE", "NAME", "REDIRECT_URIS"}, rows)
-		},
-	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
-	return c
+	return listCmd(e, "List OAuth clients", func(s *session) (*listing, error) {
+		cs, err := s.svc.ListClients(s.ctx, s.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		l := &listing{key: "clients", header: []string{"CLIENT_ID", "TYPE", "NAME", "REDIRECT_URIS"}}
+		for _, c := range cs {
+			l.add(map[string]any{"client_id": c.ClientID, "name": c.Name, "type": c.Type,
+				"redirect_uris": nonNil(c.RedirectURIs), "created_time": c.CreatedTime},
+				c.ClientID, c.Type, c.Name, strings.Join(c.RedirectURIs, " "))
+		}
+		return l, nil
+	})
 }

@@ -38,20 +38,17 @@ func ipruleAddCmd(e *env) *cobra.Command {
 			if in.Range == "" {
 				return usagef("--range is required")
 			}
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			r, err := s.svc.AddIPRule(s.ctx, s.actor, in)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return printJSON(e.stdout, ipRuleRow(r))
-			}
-			fmt.Fprintf(e.stdout, "added rule %s: %s for %s\n", r.ID, r.Prefix, target(r))
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				r, err := s.svc.AddIPRule(s.ctx, s.actor, in)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(e.stdout, ipRuleRow(r))
+				}
+				fmt.Fprintf(e.stdout, "added rule %s: %s for %s\n", r.ID, r.Prefix, target(r))
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&in.Range, "range", "", "CIDR range or single address, IPv4 or IPv6 (required)")
@@ -70,37 +67,17 @@ func target(r *crmguard.IPRule) string {
 }
 
 func ipruleListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := &cobra.Command{
-		Use:   "list",
-		Short: "List IP rules",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			rules, err := s.svc.ListIPRules(s.ctx, s.org.ID)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]map[string]any, 0, len(rules))
-				for _, r := range rules {
-					out = append(out, ipRuleRow(r))
-				}
-				return printJSON(e.stdout, map[string]any{"ip_rules": out})
-			}
-			rows := make([][]string, 0, len(rules))
-			for _, r := range rules {
-				rows = append(rows, []string{r.ID.String(), r.Prefix.String(), target(r), r.Name})
-			}
-			return printTable(e.stdout, []string{"ID", "RANGE", "APPLIES_TO", "NAME"}, rows)
-		},
-	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
-	return c
+	return listCmd(e, "List IP rules", func(s *session) (*listing, error) {
+		rules, err := s.svc.ListIPRules(s.ctx, s.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		l := &listing{key: "ip_rules", header: []string{"ID", "RANGE", "APPLIES_TO", "NAME"}}
+		for _, r := range rules {
+			l.add(ipRuleRow(r), r.ID.String(), r.Prefix.String(), target(r), r.Name)
+		}
+		return l, nil
+	})
 }
 
 func ipruleRemoveCmd(e *env) *cobra.Command {
@@ -113,16 +90,13 @@ func ipruleRemoveCmd(e *env) *cobra.Command {
 			if !ok {
 				return usagef("%q is not a rule ID; see 'crmguard iprule list'", args[0])
 			}
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if err := s.svc.RemoveIPRule(s.ctx, s.actor, id); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "removed rule %s\n", id)
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				if err := s.svc.RemoveIPRule(s.ctx, s.actor, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "removed rule %s\n", id)
+				return nil
+			})
 		},
 	}
 }

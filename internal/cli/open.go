@@ -59,6 +59,16 @@ func (e *env) open(cfg service.Config) (*session, error) {
 
 func (s *session) Close() { s.store.Close() }
 
+// with runs fn with a session over the data directory.
+func (e *env) with(cfg service.Config, fn func(s *session) error) error {
+	s, err := e.open(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
 // user resolves --user: an e-mail, or the primary contact when empty.
 func (s *session) user(email string) (*crmguard.User, error) {
 	if email == "" {

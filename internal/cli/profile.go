@@ -17,38 +17,19 @@ func profileCmd(e *env) *cobra.Command {
 }
 
 func profileListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := &cobra.Command{
-		Use:   "list",
-		Short: "List profiles with their API access",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ps, err := s.svc.ListProfiles(s.ctx, s.org.ID)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]map[string]any, 0, len(ps))
-				for _, p := range ps {
-					out = append(out, map[string]any{"id": p.ID, "name": p.Name, "custom": p.Custom,
-						"api_access": p.Permissions.Has(crmguard.PermAPIAccess)})
-				}
-				return printJSON(e.stdout, map[string]any{"profiles": out})
-			}
-			rows := make([][]string, 0, len(ps))
-			for _, p := range ps {
-				rows = append(rows, []string{p.ID.String(), p.Name, onOff(p.Permissions.Has(crmguard.PermAPIAccess))})
-			}
-			return printTable(e.stdout, []string{"ID", "NAME", "API_ACCESS"}, rows)
-		},
-	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
-	return c
+	return listCmd(e, "List profiles with their API access", func(s *session) (*listing, error) {
+		ps, err := s.svc.ListProfiles(s.ctx, s.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		l := &listing{key: "profiles", header: []string{"ID", "NAME", "API_ACCESS"}}
+		for _, p := range ps {
+			api := p.Permissions.Has(crmguard.PermAPIAccess)
+			l.add(map[string]any{"id": p.ID, "name": p.Name, "custom": p.Custom, "api_access": api},
+				p.ID.String(), p.Name, onOff(api))
+		}
+		return l, nil
+	})
 }
 
 func onOff(b bool) string {
@@ -90,20 +71,17 @@ the running server's next requests. The Administrator profile cannot be edited.`
 			if len(changes) == 0 {
 				return usagef("nothing to change: give --api-access or --permission")
 			}
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			p, err := s.svc.ProfileByRef(s.ctx, s.org.ID, args[0])
-			if err != nil {
-				return err
-			}
-			if p, err = s.svc.SetProfilePermissions(s.ctx, s.actor, p.ID, changes); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s: Zoho CRM API Access: %s\n", p.Name, onOff(p.Permissions.Has(crmguard.PermAPIAccess)))
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				p, err := s.svc.ProfileByRef(s.ctx, s.org.ID, args[0])
+				if err != nil {
+					return err
+				}
+				if p, err = s.svc.SetProfilePermissions(s.ctx, s.actor, p.ID, changes); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s: Zoho CRM API Access: %s\n", p.Name, onOff(p.Permissions.Has(crmguard.PermAPIAccess)))
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&apiAccess, "api-access", "", "on or off: the Zoho CRM API Access permission")

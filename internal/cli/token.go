@@ -36,32 +36,29 @@ for an access token and a refresh token.`,
 			if clientID == "" || scopes == "" {
 				return usagef("--client-id and --scopes are required")
 			}
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			u, err := s.user(user)
-			if err != nil {
-				return err
-			}
-			cl, err := s.svc.Client(s.ctx, clientID)
-			if err != nil {
-				return err
-			}
-			code, err := s.svc.CreateGrant(s.ctx, s.actor, service.GrantRequest{Client: cl, UserID: u.ID, Scopes: scopes, TTL: ttl})
-			if err != nil {
-				return err
-			}
-			if ttl == 0 {
-				ttl = s.svc.Config().SelfClientGrantTTL
-			}
-			if asJSON {
-				return printJSON(e.stdout, map[string]any{"code": code, "expires_in": int(ttl / time.Second),
-					"user": u.Email, "scope": scopes})
-			}
-			fmt.Fprintf(e.stdout, "code: %s\nexpires in %s; single use; for %s\n", code, ttl, u.Email)
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				u, err := s.user(user)
+				if err != nil {
+					return err
+				}
+				cl, err := s.svc.Client(s.ctx, clientID)
+				if err != nil {
+					return err
+				}
+				code, err := s.svc.CreateGrant(s.ctx, s.actor, service.GrantRequest{Client: cl, UserID: u.ID, Scopes: scopes, TTL: ttl})
+				if err != nil {
+					return err
+				}
+				if ttl == 0 {
+					ttl = s.svc.Config().SelfClientGrantTTL
+				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"code": code, "expires_in": int(ttl / time.Second),
+						"user": u.Email, "scope": scopes})
+				}
+				fmt.Fprintf(e.stdout, "code: %s\nexpires in %s; single use; for %s\n", code, ttl, u.Email)
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVar(&clientID, "client-id", "", "the Self Client's client id (required)")
@@ -88,20 +85,17 @@ token lives an hour; with --refresh a refresh token is minted too, to use at
 			if scopes == "" {
 				return usagef("--scopes is required")
 			}
-			s, err := e.open(service.Config{PublicURL: publicURL})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			u, err := s.user(user)
-			if err != nil {
-				return err
-			}
-			t, err := s.svc.IssueTokens(s.ctx, s.actor, u.ID, scopes, refresh)
-			if err != nil {
-				return err
-			}
-			return printTokens(e, t, asJSON)
+			return e.with(service.Config{PublicURL: publicURL}, func(s *session) error {
+				u, err := s.user(user)
+				if err != nil {
+					return err
+				}
+				t, err := s.svc.IssueTokens(s.ctx, s.actor, u.ID, scopes, refresh)
+				if err != nil {
+					return err
+				}
+				return printTokens(e, t, asJSON)
+			})
 		},
 	}
 	c.Flags().StringVar(&user, "user", "", "e-mail of the token's user (default: the primary contact)")
@@ -135,20 +129,17 @@ func tokenRevokeCmd(e *env) *cobra.Command {
 		Short: "Revoke a refresh token (with its access tokens) or an access token",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := e.open(service.Config{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ok, err := s.svc.Revoke(s.ctx, s.actor, args[0])
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return crmguard.NewError(crmguard.CodeInvalidToken, "no live token matches", nil)
-			}
-			fmt.Fprintln(e.stdout, "revoked")
-			return nil
+			return e.with(service.Config{}, func(s *session) error {
+				ok, err := s.svc.Revoke(s.ctx, s.actor, args[0])
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return crmguard.NewError(crmguard.CodeInvalidToken, "no live token matches", nil)
+				}
+				fmt.Fprintln(e.stdout, "revoked")
+				return nil
+			})
 		},
 	}
 	return c
