@@ -22,6 +22,7 @@ var (
 	reID    = regexp.MustCompile(`"[1-9][0-9]{18}"`)
 	reTime  = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"`)
 	reOrg   = regexp.MustCompile(`"org[0-9]{9}"`)
+	reLocal = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
 )
 
 // Normalize replaces what changes from run to run (IDs, tokens, times)
@@ -38,6 +39,7 @@ func Normalize(b []byte) []byte {
 	})
 	b = reToken.ReplaceAll(b, []byte("<token>"))
 	b = reTime.ReplaceAll(b, []byte(`"<time>"`))
+	b = reLocal.ReplaceAll(b, []byte("<server>"))
 	return reOrg.ReplaceAll(b, []byte(`"<domain>"`))
 }
 

@@ -16,6 +16,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	denials  *prometheus.CounterVec
 	tokens   *prometheus.CounterVec
+	revoked  prometheus.Counter
 }
 
 // NewMetrics registers the metrics and the Go runtime and process collectors.
@@ -37,7 +38,10 @@ func NewMetrics() *Metrics {
 			Name: "crmguard_oauth_tokens_issued_total", Help: "OAuth tokens issued, by grant type and token kind.",
 		}, []string{"grant_type", "kind"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.denials, m.tokens,
+	m.revoked = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "crmguard_oauth_tokens_revoked_total", Help: "OAuth tokens revoked at /oauth/v2/token/revoke.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.denials, m.tokens, m.revoked,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -61,6 +65,13 @@ func (m *Metrics) Denied(reason string) {
 func (m *Metrics) TokenIssued(grantType, kind string) {
 	if m != nil {
 		m.tokens.WithLabelValues(grantType, kind).Inc()
+	}
+}
+
+// TokenRevoked counts a revocation.
+func (m *Metrics) TokenRevoked() {
+	if m != nil {
+		m.revoked.Inc()
 	}
 }
 

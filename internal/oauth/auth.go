@@ -1,0 +1,246 @@
+package oauth
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/service"
+)
+
+//go:embed templates/auth.html
+var templateFS embed.FS
+
+// pages are the accounts pages: a plain login, a consent listing the
+// scopes, and an error page for requests that cannot be redirected.
+var pages = func() map[string]*template.Template {
+	bodies := map[string]string{
+		"login": `<h1>Sign in to crmguard</h1>
+<p>to continue to <b>{{.Client}}</b></p>
+{{if .Error}}<p class="error">{{.Error}}</p>{{end}}
+<form method="post" action="/oauth/v2/auth/login">
+<input type="hidden" name="q" value="{{.Query}}">
+<label for="email">E-mail</label><input id="email" type="email" name="email" value="{{.Email}}" required autofocus>
+<label for="password">Password</label><input id="password" type="password" name="password" required>
+<button type="submit">Sign in</button></form>`,
+		"consent": `<h1>{{.Client}} wants to access your crmguard account</h1>
+<p>Signed in as {{.Email}}. It asks for:</p>
+<ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
+<form method="post" action="/oauth/v2/auth/consent">
+<input type="hidden" name="q" value="{{.Query}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" name="action" value="accept">Accept</button>
+<button type="submit" name="action" value="deny" class="deny">Deny</button></form>`,
+		"error": `<h1>This request cannot go on</h1><p class="error">{{.Error}}</p>`,
+	}
+	out := map[string]*template.Template{}
+	for name, body := range bodies {
+		t := template.Must(template.ParseFS(templateFS, "templates/auth.html"))
+		template.Must(t.New("body").Parse(body))
+		out[name] = t
+	}
+	return out
+}()
+
+type pageData struct {
+	Title, Client, Error, Query, Email, CSRF string
+	Scopes                                   []string
+}
+
+const sessionCookie = "crmguard_session"
+
+func (e *Endpoints) render(w http.ResponseWriter, status int, name string, d pageData) {
+	if d.Title == "" {
+		d.Title = "Sign in"
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.WriteHeader(status)
+	if err := pages[name].ExecuteTemplate(w, name, d); err != nil {
+		e.log.Error("render", "page", name, "err", err)
+	}
+}
+
+// authRequest is a validated /oauth/v2/auth request.
+type authRequest struct {
+	q      url.Values
+	client *crmguard.Client
+	scopes []string
+}
+
+// parseAuth validates the request. A bad client or redirect URI is shown as
+// a page (never redirected to); other errors go back to the redirect URI.
+func (e *Endpoints) parseAuth(w http.ResponseWriter, r *http.Request, q url.Values) (*authRequest, bool) {
+	c, err := e.svc.Client(r.Context(), q.Get("client_id"))
+	if err != nil {
+		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Invalid client: no client has the client_id given."})
+		return nil, false
+	}
+	redirect := q.Get("redirect_uri")
+	registered := false
+	for _, u := range c.RedirectURIs {
+		if u == redirect {
+			registered = true
+		}
+	}
+	if !registered {
+		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Invalid redirect URI: it is not registered for this client."})
+		return nil, false
+	}
+	if q.Get("response_type") != "code" {
+		e.redirectError(w, r, q, "unsupported_response_type")
+		return nil, false
+	}
+	scopes := strings.FieldsFunc(q.Get("scope"), func(r rune) bool { return r == ',' || r == ' ' })
+	if len(scopes) == 0 {
+		e.redirectError(w, r, q, "invalid_scope")
+		return nil, false
+	}
+	for _, s := range scopes {
+		if !knownScope(s) {
+			e.redirectError(w, r, q, "invalid_scope")
+			return nil, false
+		}
+	}
+	if m := q.Get("code_challenge_method"); m != "" && m != "S256" && m != "plain" {
+		e.redirectError(w, r, q, "invalid_request")
+		return nil, false
+	}
+	return &authRequest{q: q, client: c, scopes: scopes}, true
+}
+
+func (e *Endpoints) redirectError(w http.ResponseWriter, r *http.Request, q url.Values, code string) {
+	v := url.Values{"error": {code}}
+	if s := q.Get("state"); s != "" {
+		v.Set("state", s)
+	}
+	http.Redirect(w, r, withQuery(q.Get("redirect_uri"), v), http.StatusFound)
+}
+
+func withQuery(base string, v url.Values) string {
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + v.Encode()
+}
+
+func (e *Endpoints) sessionUser(r *http.Request) (*crmguard.User, string) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, ""
+	}
+	u, err := e.svc.SessionUser(r.Context(), c.Value)
+	if err != nil {
+		return nil, ""
+	}
+	return u, c.Value
+}
+
+func csrfToken(session string) string {
+	h := sha256.Sum256([]byte("csrf:" + session))
+	return hex.EncodeToString(h[:])
+}
+
+// auth serves GET /oauth/v2/auth: the login page, or with a session the
+// consent page.
+func (e *Endpoints) auth(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ar, ok := e.parseAuth(w, r, q)
+	if !ok {
+		return
+	}
+	u, session := e.sessionUser(r)
+	if u == nil {
+		e.render(w, http.StatusOK, "login", pageData{Client: ar.client.Name, Query: q.Encode()})
+		return
+	}
+	e.render(w, http.StatusOK, "consent", pageData{Title: "Allow access", Client: ar.client.Name, Query: q.Encode(),
+		Email: u.Email, CSRF: csrfToken(session), Scopes: ar.scopes})
+}
+
+// login serves POST /oauth/v2/auth/login.
+func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Unreadable form."})
+		return
+	}
+	q, _ := url.ParseQuery(r.PostForm.Get("q"))
+	ar, ok := e.parseAuth(w, r, q)
+	if !ok {
+		return
+	}
+	org, err := e.svc.Org(r.Context(), ar.client.OrgID)
+	if err != nil {
+		e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+		return
+	}
+	a := e.actor(r)
+	a.OrgID = org.ID
+	email := r.PostForm.Get("email")
+	tok, _, err := e.svc.Login(r.Context(), a, email, r.PostForm.Get("password"))
+	if errors.Is(err, service.ErrBadCredentials) {
+		e.render(w, http.StatusUnauthorized, "login", pageData{Client: ar.client.Name, Query: q.Encode(), Email: email,
+			Error: "The e-mail or the password is not right."})
+		return
+	} else if err != nil {
+		e.log.Error("login", "err", err)
+		e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(service.SessionTTL.Seconds())})
+	http.Redirect(w, r, "/oauth/v2/auth?"+q.Encode(), http.StatusSeeOther)
+}
+
+// consent serves POST /oauth/v2/auth/consent: Accept makes a grant code and
+// redirects to the client with it; Deny redirects with access_denied.
+func (e *Endpoints) consent(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Unreadable form."})
+		return
+	}
+	q, _ := url.ParseQuery(r.PostForm.Get("q"))
+	ar, ok := e.parseAuth(w, r, q)
+	if !ok {
+		return
+	}
+	u, session := e.sessionUser(r)
+	if u == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(csrfToken(session))) != 1 {
+		e.render(w, http.StatusForbidden, "error", pageData{Title: "Error", Error: "Your session has ended or the form is stale. Start again."})
+		return
+	}
+	if r.PostForm.Get("action") != "accept" {
+		e.redirectError(w, r, q, crmguard.OAuthAccessDenied)
+		return
+	}
+	a := e.actor(r)
+	a.OrgID, a.UserID = u.OrgID, u.ID
+	code, err := e.svc.CreateGrant(r.Context(), a, service.GrantRequest{Client: ar.client, UserID: u.ID,
+		Scopes: strings.Join(ar.scopes, ","), RedirectURI: q.Get("redirect_uri"), CodeChallenge: q.Get("code_challenge"),
+		CodeChallengeMethod: q.Get("code_challenge_method"), Offline: q.Get("access_type") == "offline"})
+	var oe *crmguard.OAuthError
+	if errors.As(err, &oe) {
+		e.redirectError(w, r, q, oe.Code)
+		return
+	} else if err != nil {
+		e.log.Error("consent", "err", err)
+		e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+		return
+	}
+	v := url.Values{"code": {code}, "location": {"us"}, "accounts-server": {e.svc.Config().PublicURL}}
+	if s := q.Get("state"); s != "" {
+		v.Set("state", s)
+	}
+	http.Redirect(w, r, withQuery(q.Get("redirect_uri"), v), http.StatusFound)
+}
+
+func knownScope(s string) bool { return access.KnownScope(s) }
