@@ -177,3 +177,7 @@ func (g *Guard) counter(key string, mk func() any) any {
 	v, _ := g.counters.LoadOrStore(key, mk())
 	return v
 }
+
+// Invalidate drops every cached principal. Changes through the service do
+// this themselves; it is for writes that bypass it.
+func (g *Guard) Invalidate() { g.cache.invalidate() }

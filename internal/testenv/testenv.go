@@ -60,6 +60,7 @@ type Env struct {
 	Server  *httptest.Server
 	URL     string
 	Clock   *Clock
+	Path    string // the SQLite file
 	Boot    *service.Bootstrapped
 	Org     *crmguard.Org
 	// Admin is the CLI-style actor of the primary contact.
@@ -70,12 +71,13 @@ type Env struct {
 func New(t testing.TB, opt Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "crmguard.db"))
+	path := filepath.Join(t.TempDir(), "crmguard.db")
+	st, err := sqlstore.OpenSQLite(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := &Clock{t: time.Now().UTC().Truncate(time.Minute)} // minute-aligned: limits that count minutes answer alike every run
 	cfg := opt.Service
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = 4 // bcrypt.MinCost: tests need not be slow
@@ -107,7 +109,7 @@ func New(t testing.TB, opt Options) *Env {
 	})
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{Store: st, Svc: svc, Guard: guard, Metrics: metrics, Server: srv, URL: srv.URL, Clock: clock,
+	return &Env{Store: st, Svc: svc, Guard: guard, Metrics: metrics, Server: srv, URL: srv.URL, Clock: clock, Path: path,
 		Boot: boot, Org: org, Admin: crmguard.Actor{OrgID: org.ID, UserID: org.PrimaryUserID, Source: crmguard.SourceCLI}}
 }
 
