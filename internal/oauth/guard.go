@@ -181,3 +181,7 @@ func (g *Guard) counter(key string, mk func() any) any {
 // Invalidate drops every cached principal. Changes through the service do
 // this themselves; it is for writes that bypass it.
 func (g *Guard) Invalidate() { g.cache.invalidate() }
+
+// Epoch changes whenever anything changes (here or, after a poll, in another
+// process); caches of derived data compare it to know they are current.
+func (g *Guard) Epoch() uint64 { return g.cache.epoch.Load() }

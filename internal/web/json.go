@@ -16,15 +16,24 @@ const ContentTypeJSON = "application/json;charset=UTF-8"
 
 var ctJSON = []string{ContentTypeJSON}
 
-// WriteJSON encodes v as the response body with the given status.
-func WriteJSON(w http.ResponseWriter, status int, v any) error {
+// Marshal encodes v as Zoho does: without escaping <, > and & .
+func Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// WriteJSON encodes v as the response body with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := Marshal(v)
+	if err != nil {
 		return err
 	}
-	return WriteRawJSON(w, status, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+	return WriteRawJSON(w, status, b)
 }
 
 // WriteRawJSON writes already-encoded JSON.

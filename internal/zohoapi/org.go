@@ -92,11 +92,28 @@ func orgView(o *crmguard.Org) orgJSON {
 	}
 }
 
-// getOrg answers GET /org: {"org":[{...}]}.
+// cachedOrg is an org's encoded GET /org body, good while the epoch holds.
+type cachedOrg struct {
+	epoch uint64
+	body  []byte
+}
+
+// getOrg answers GET /org: {"org":[{...}]}. The body is encoded once per
+// change epoch: the org changes rarely and is read on every health check of
+// an integration.
 func (a *API) getOrg(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	epoch := a.guard.Epoch()
+	if v, ok := a.orgs.Load(p.OrgID); ok && v.(*cachedOrg).epoch == epoch {
+		return web.WriteRawJSON(w, http.StatusOK, v.(*cachedOrg).body)
+	}
 	o, err := a.svc.Org(r.Context(), p.OrgID)
 	if err != nil {
 		return err
 	}
-	return web.WriteJSON(w, http.StatusOK, map[string]any{"org": []orgJSON{orgView(o)}})
+	body, err := web.Marshal(map[string]any{"org": []orgJSON{orgView(o)}})
+	if err != nil {
+		return err
+	}
+	a.orgs.Store(p.OrgID, &cachedOrg{epoch: epoch, body: body})
+	return web.WriteRawJSON(w, http.StatusOK, body)
 }

@@ -3,6 +3,7 @@ package zohoapi
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
@@ -37,6 +38,7 @@ type API struct {
 	svc   *service.Service
 	guard *oauth.Guard
 	log   *slog.Logger
+	orgs  sync.Map // org ID → *cachedOrg
 }
 
 // New returns the API.
