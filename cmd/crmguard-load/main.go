@@ -28,7 +28,6 @@ import (
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/web"
-	"github.com/crmguard/crmguard/internal/zohoapi"
 )
 
 func main() {
@@ -85,13 +84,10 @@ func run(conc int, dur time.Duration, rounds int, accessLog bool) error {
 	if err != nil {
 		return err
 	}
-	metrics := web.NewMetrics()
 	// Credits past any run: the load measures the pipeline, not the 429 of an
 	// org's daily budget.
-	guard := oauth.NewGuard(svc, oauth.GuardConfig{Credits: 1 << 40, Concurrency: 1 << 20}, metrics)
-	h := server.Handler(server.Parts{API: zohoapi.New(svc, guard, log), OAuth: oauth.NewEndpoints(svc, metrics, log, web.ClientIP{}),
-		Metrics: metrics, Log: log, Ready: st.Ping})
-	crmURL, stop1, err := serve(h)
+	stack := server.Build(svc, st.Ping, log, oauth.GuardConfig{Credits: 1 << 40, Concurrency: 1 << 20})
+	crmURL, stop1, err := serve(stack.Handler)
 	if err != nil {
 		return err
 	}

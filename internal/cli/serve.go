@@ -16,7 +16,6 @@ import (
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
-	"github.com/crmguard/crmguard/internal/zohoapi"
 	"github.com/spf13/cobra"
 )
 
@@ -159,22 +158,15 @@ func (e *env) serve(f *serveFlags) error {
 		}
 	}
 
-	metrics := web.NewMetrics()
-	ip := web.ClientIP{Trusted: proxies}
-	guard := oauth.NewGuard(svc, oauth.GuardConfig{ClientIP: ip, PollInterval: f.poll,
-		Credits: f.credits, Concurrency: f.concurrency}, metrics)
-	handler := server.Handler(server.Parts{
-		API:     zohoapi.New(svc, guard, log),
-		OAuth:   oauth.NewEndpoints(svc, metrics, log, ip),
-		Metrics: metrics, Log: log, Ready: st.Ping,
-	})
+	stack := server.Build(svc, st.Ping, log, oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies},
+		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	go guard.Watch(ctx, log)
+	go stack.Guard.Watch(ctx, log)
 
 	e.banner(f, svc, org, boot, demo)
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.dataDir)
-	if err := server.Serve(ctx, ln, handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
+	if err := server.Serve(ctx, ln, stack.Handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	log.Info("stopped")

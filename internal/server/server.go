@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
 )
@@ -81,4 +82,25 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// Stack is the running parts of one server: its handler tree, pipeline and
+// metrics.
+type Stack struct {
+	Handler http.Handler
+	Guard   *oauth.Guard
+	Metrics *web.Metrics
+}
+
+// Build wires the pipeline and every transport over svc. ready answers
+// /readyz.
+func Build(svc *service.Service, ready func(context.Context) error, log *slog.Logger, guard oauth.GuardConfig) *Stack {
+	m := web.NewMetrics()
+	g := oauth.NewGuard(svc, guard, m)
+	h := Handler(Parts{
+		API:     zohoapi.New(svc, g, log),
+		OAuth:   oauth.NewEndpoints(svc, m, log, guard.ClientIP),
+		Metrics: m, Log: log, Ready: ready,
+	})
+	return &Stack{Handler: h, Guard: g, Metrics: m}
 }

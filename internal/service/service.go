@@ -130,6 +130,3 @@ func (s *Service) DefaultOrg(ctx context.Context) (*crmguard.Org, error) {
 func (s *Service) Org(ctx context.Context, id crmguard.ID) (*crmguard.Org, error) {
 	return s.store.GetOrg(ctx, id)
 }
-
-// Store exposes the store for read-only views that need no rule.
-func (s *Service) Store() crmguard.Store { return s.store }

@@ -21,7 +21,6 @@ import (
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/web"
-	"github.com/crmguard/crmguard/internal/zohoapi"
 )
 
 // Clock is a clock tests can move.
@@ -99,17 +98,11 @@ func New(t testing.TB, opt Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := web.NewMetrics()
-	gcfg := opt.Guard
-	guard := oauth.NewGuard(svc, gcfg, metrics)
-	srv.Config.Handler = server.Handler(server.Parts{
-		API:     zohoapi.New(svc, guard, log),
-		OAuth:   oauth.NewEndpoints(svc, metrics, log, gcfg.ClientIP),
-		Metrics: metrics, Log: log, Ready: st.Ping,
-	})
+	stack := server.Build(svc, st.Ping, log, opt.Guard)
+	srv.Config.Handler = stack.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{Store: st, Svc: svc, Guard: guard, Metrics: metrics, Server: srv, URL: srv.URL, Clock: clock, Path: path,
+	return &Env{Store: st, Svc: svc, Guard: stack.Guard, Metrics: stack.Metrics, Server: srv, URL: srv.URL, Clock: clock, Path: path,
 		Boot: boot, Org: org, Admin: crmguard.Actor{OrgID: org.ID, UserID: org.PrimaryUserID, Source: crmguard.SourceCLI}}
 }
 
