@@ -167,24 +167,26 @@ func (e *Endpoints) auth(w http.ResponseWriter, r *http.Request) {
 		Email: u.Email, CSRF: csrfToken(session), Scopes: ar.scopes})
 }
 
-// login serves POST /oauth/v2/auth/login.
-func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) {
+// postedAuth reads a login or consent form and validates the authorization
+// request it carries, as GET /oauth/v2/auth does.
+func (e *Endpoints) postedAuth(w http.ResponseWriter, r *http.Request) (*authRequest, bool) {
 	if err := r.ParseForm(); err != nil {
 		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Unreadable form."})
-		return
+		return nil, false
 	}
 	q, _ := url.ParseQuery(r.PostForm.Get("q"))
-	ar, ok := e.parseAuth(w, r, q)
+	return e.parseAuth(w, r, q)
+}
+
+// login serves POST /oauth/v2/auth/login.
+func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) {
+	ar, ok := e.postedAuth(w, r)
 	if !ok {
 		return
 	}
-	org, err := e.svc.Org(r.Context(), ar.client.OrgID)
-	if err != nil {
-		e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
-		return
-	}
+	q := ar.q
 	a := e.actor(r)
-	a.OrgID = org.ID
+	a.OrgID = ar.client.OrgID
 	email := r.PostForm.Get("email")
 	tok, _, err := e.svc.Login(r.Context(), a, email, r.PostForm.Get("password"))
 	if errors.Is(err, service.ErrBadCredentials) {
@@ -204,15 +206,11 @@ func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) {
 // consent serves POST /oauth/v2/auth/consent: Accept makes a grant code and
 // redirects to the client with it; Deny redirects with access_denied.
 func (e *Endpoints) consent(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Unreadable form."})
-		return
-	}
-	q, _ := url.ParseQuery(r.PostForm.Get("q"))
-	ar, ok := e.parseAuth(w, r, q)
+	ar, ok := e.postedAuth(w, r)
 	if !ok {
 		return
 	}
+	q := ar.q
 	u, session := e.sessionUser(r)
 	if u == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(csrfToken(session))) != 1 {
 		e.render(w, http.StatusForbidden, "error", pageData{Title: "Error", Error: "Your session has ended or the form is stale. Start again."})
