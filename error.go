@@ -26,6 +26,14 @@ const (
 	CodeIDAlreadyDeleted      = "ID_ALREADY_DELETED"
 	CodeUnableToParse         = "UNABLE_TO_PARSE_DATA_TYPE"
 	CodeInternalError         = "INTERNAL_ERROR"
+	CodeNotAllowed            = "NOT_ALLOWED"
+	CodeCannotUpdateDeleted   = "CANNOT_UPDATE_DELETED_USER"
+	CodeEmailUpdateNotAllowed = "EMAIL_UPDATE_NOT_ALLOWED"
+	CodeIDAlreadyActive       = "ID_ALREADY_ACTIVE"
+	CodeIDAlreadyDeactivated  = "ID_ALREADY_DEACTIVATED"
+	CodeInvalidModule         = "INVALID_MODULE"
+	CodeInvalidQuery          = "INVALID_QUERY"
+	CodeLimitExceeded         = "LIMIT_EXCEEDED"
 )
 
 var codeStatus = map[string]int{

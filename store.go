@@ -41,6 +41,26 @@ type Store interface {
 	UpdateUser(ctx context.Context, u *User) error
 	ListUsers(ctx context.Context, org ID) ([]*User, error)
 	CountUsers(ctx context.Context, org ID, status string) (int, error)
+	// CreateUsers inserts many users at once (bulk seeding); a duplicate
+	// e-mail fails the whole call with ErrConflict.
+	CreateUsers(ctx context.Context, users []*User) error
+	// ListUserIDs returns the IDs of the users f selects, ascending.
+	ListUserIDs(ctx context.Context, org ID, f UserFilter) ([]ID, error)
+	// GetUsers returns the users with these IDs, ascending by ID; unknown
+	// IDs are left out.
+	GetUsers(ctx context.Context, org ID, ids []ID) ([]*User, error)
+	// EachUser calls fn for every user f selects, ascending by ID, without
+	// holding them all in memory; an error from fn stops the walk.
+	EachUser(ctx context.Context, org ID, f UserFilter, fn func(*User) error) error
+	// GetUserByInvite finds the user whose pending invitation has this hash.
+	GetUserByInvite(ctx context.Context, hash []byte) (*User, error)
+
+	// CreateField adds a field; a duplicate API name or label in the module
+	// (any case) is ErrConflict.
+	CreateField(ctx context.Context, f *Field) error
+	// ListFields lists a module's fields, system fields first, each group
+	// in the order added.
+	ListFields(ctx context.Context, org ID, module string) ([]*Field, error)
 
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, clientID string) (*Client, error)

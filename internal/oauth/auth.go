@@ -39,6 +39,14 @@ var pages = func() map[string]*template.Template {
 <button type="submit" name="action" value="accept">Accept</button>
 <button type="submit" name="action" value="deny" class="deny">Deny</button></form>`,
 		"error": `<h1>This request cannot go on</h1><p class="error">{{.Error}}</p>`,
+		"invite": `<h1>Join {{.Client}} on crmguard</h1>
+<p>Choose a password for <b>{{.Email}}</b>.</p>
+{{if .Error}}<p class="error">{{.Error}}</p>{{end}}
+<form method="post">
+<label for="password">Password</label><input id="password" type="password" name="password" minlength="8" required autofocus>
+<label for="confirm">Confirm password</label><input id="confirm" type="password" name="confirm" minlength="8" required>
+<button type="submit">Set password</button></form>`,
+		"invited": `<h1>You are all set</h1><p>{{.Email}} is confirmed. You can now sign in to crmguard with your new password.</p>`,
 	}
 	out := map[string]*template.Template{}
 	for name, body := range bodies {

@@ -180,6 +180,9 @@ func (g *Guard) counter(key string, mk func() any) any {
 
 // Invalidate drops every cached principal. Changes through the service do
 // this themselves; it is for writes that bypass it.
+// ClientIP is the address a request comes from, by the trusted-proxy rules.
+func (g *Guard) ClientIP(r *http.Request) string { return g.cfg.ClientIP.Addr(r).String() }
+
 func (g *Guard) Invalidate() { g.cache.invalidate() }
 
 // Epoch changes whenever anything changes (here or, after a poll, in another

@@ -25,6 +25,8 @@ type Config struct {
 
 	// PasswordCost is the bcrypt cost of stored passwords.
 	PasswordCost int
+	// InviteTTL is how long an invitation link works (7 days).
+	InviteTTL time.Duration
 }
 
 func (c *Config) defaults() {
@@ -42,6 +44,7 @@ func (c *Config) defaults() {
 	def(&c.AuthCodeTTL, 2*time.Minute)
 	def(&c.AccessTokenTTL, time.Hour)
 	def(&c.LimitWindow, 10*time.Minute)
+	def(&c.InviteTTL, 7*24*time.Hour)
 	defi(&c.GrantsPerWindow, 10)
 	defi(&c.AccessPerWindow, 10)
 	defi(&c.MaxAccessPerRefresh, 15)
@@ -61,6 +64,7 @@ type Service struct {
 	// changed is called after every committed change, so caches of this
 	// process drop what they hold at once.
 	changed func()
+	lists   idLists // sorted user IDs by type, per change epoch
 }
 
 // New returns a Service over store. now may be nil for time.Now.

@@ -2,46 +2,123 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/crmguard/crmguard"
 )
 
 const userCols = `org_id, id, email, first_name, last_name, role_id, profile_id, status, confirmed, time_zone,
-	locale, password_hash, must_change_password, created_by, modified_by, created_at, modified_at`
+	locale, password_hash, must_change_password, created_by, modified_by, created_at, modified_at,
+	reporting_to, extra, invite_hash, invite_expires`
+
+const userInsert = `INSERT INTO users (` + userCols + `, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func scanUser(row interface{ Scan(...any) error }) (*crmguard.User, error) {
 	var u crmguard.User
 	var confirmed, mustChange int
-	var created, modified int64
+	var created, modified, inviteExp int64
+	var extra string
 	if err := row.Scan(&u.OrgID, &u.ID, &u.Email, &u.FirstName, &u.LastName, &u.RoleID, &u.ProfileID,
 		&u.Status, &confirmed, &u.TimeZone, &u.Locale, &u.PasswordHash, &mustChange, &u.CreatedBy,
-		&u.ModifiedBy, &created, &modified); err != nil {
+		&u.ModifiedBy, &created, &modified, &u.ReportingTo, &extra, &u.InviteHash, &inviteExp); err != nil {
 		return nil, mapErr(err)
 	}
 	u.Confirmed, u.MustChangePassword = confirmed != 0, mustChange != 0
 	u.CreatedTime, u.ModifiedTime = fromMS(created), fromMS(modified)
+	if inviteExp != 0 {
+		u.InviteExpires = fromMS(inviteExp)
+	}
+	if extra != "{}" && extra != "" {
+		if err := json.Unmarshal([]byte(extra), &u.Extra); err != nil {
+			return nil, err
+		}
+	}
 	return &u, nil
+}
+
+// emailKey is the unique key of a user's e-mail. A deleted user keeps the
+// e-mail for the record but frees it: the address may be invited again.
+func emailKey(u *crmguard.User) string {
+	if u.Status == crmguard.UserDeleted {
+		return "deleted:" + u.ID.String()
+	}
+	return strings.ToLower(u.Email)
+}
+
+func extraJSON(u *crmguard.User) (string, error) {
+	if len(u.Extra) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(u.Extra)
+	return string(b), err
+}
+
+func userArgs(u *crmguard.User) ([]any, error) {
+	extra, err := extraJSON(u)
+	if err != nil {
+		return nil, err
+	}
+	var invExp int64
+	if !u.InviteExpires.IsZero() {
+		invExp = ms(u.InviteExpires)
+	}
+	return []any{u.OrgID, u.ID, u.Email, u.FirstName, u.LastName, u.RoleID, u.ProfileID, u.Status,
+		b2i(u.Confirmed), u.TimeZone, u.Locale, u.PasswordHash, b2i(u.MustChangePassword),
+		u.CreatedBy, u.ModifiedBy, ms(u.CreatedTime), ms(u.ModifiedTime), u.ReportingTo, extra,
+		u.InviteHash, invExp, emailKey(u)}, nil
 }
 
 // CreateUser inserts a user; a duplicate e-mail (any case) is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *crmguard.User) error {
-	_, err := s.exec(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		u.OrgID, u.ID, u.Email, u.FirstName, u.LastName, u.RoleID, u.ProfileID, u.Status,
-		b2i(u.Confirmed), u.TimeZone, u.Locale, u.PasswordHash, b2i(u.MustChangePassword),
-		u.CreatedBy, u.ModifiedBy, ms(u.CreatedTime), ms(u.ModifiedTime), strings.ToLower(u.Email))
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, userInsert, args...)
 	return err
+}
+
+// CreateUsers inserts many users with one prepared statement, in one
+// transaction when the caller holds none.
+func (s *Store) CreateUsers(ctx context.Context, users []*crmguard.User) error {
+	return s.InTx(ctx, func(t crmguard.Store) error {
+		stmt, err := t.(*Store).tx.PrepareContext(ctx, userInsert)
+		if err != nil {
+			return mapErr(err)
+		}
+		defer stmt.Close()
+		for _, u := range users {
+			args, err := userArgs(u)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	})
 }
 
 // UpdateUser writes every mutable column of u.
 func (s *Store) UpdateUser(ctx context.Context, u *crmguard.User) error {
+	extra, err := extraJSON(u)
+	if err != nil {
+		return err
+	}
+	var invExp int64
+	if !u.InviteExpires.IsZero() {
+		invExp = ms(u.InviteExpires)
+	}
 	return s.execOne(ctx, `UPDATE users SET email = ?, email_key = ?, first_name = ?, last_name = ?,
 		role_id = ?, profile_id = ?, status = ?, confirmed = ?, time_zone = ?, locale = ?,
-		password_hash = ?, must_change_password = ?, modified_by = ?, modified_at = ?
+		password_hash = ?, must_change_password = ?, modified_by = ?, modified_at = ?,
+		reporting_to = ?, extra = ?, invite_hash = ?, invite_expires = ?
 		WHERE org_id = ? AND id = ?`,
-		u.Email, strings.ToLower(u.Email), u.FirstName, u.LastName, u.RoleID, u.ProfileID, u.Status,
+		u.Email, emailKey(u), u.FirstName, u.LastName, u.RoleID, u.ProfileID, u.Status,
 		b2i(u.Confirmed), u.TimeZone, u.Locale, u.PasswordHash, b2i(u.MustChangePassword),
-		u.ModifiedBy, ms(u.ModifiedTime), u.OrgID, u.ID)
+		u.ModifiedBy, ms(u.ModifiedTime), u.ReportingTo, extra, u.InviteHash, invExp, u.OrgID, u.ID)
 }
 
 // GetUser returns one user of the org.
@@ -49,9 +126,15 @@ func (s *Store) GetUser(ctx context.Context, org, id crmguard.ID) (*crmguard.Use
 	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? AND id = ?`, org, id))
 }
 
-// GetUserByEmail matches the e-mail case-insensitively.
+// GetUserByEmail matches the e-mail case-insensitively among users not
+// deleted.
 func (s *Store) GetUserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
 	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? AND email_key = ?`, org, strings.ToLower(email)))
+}
+
+// GetUserByInvite finds the user whose pending invitation has this hash.
+func (s *Store) GetUserByInvite(ctx context.Context, hash []byte) (*crmguard.User, error) {
+	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE invite_hash = ?`, hash))
 }
 
 // ListUsers returns every user of the org, oldest first.
@@ -68,4 +151,96 @@ func (s *Store) CountUsers(ctx context.Context, org crmguard.ID, status string) 
 	var n int
 	err := s.r().QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = ? AND (? = '' OR status = ?)`, org, status, status).Scan(&n)
 	return n, mapErr(err)
+}
+
+// userWhere renders a filter as a WHERE clause and its arguments.
+func userWhere(org crmguard.ID, f crmguard.UserFilter) (string, []any) {
+	var b strings.Builder
+	args := []any{org}
+	b.WriteString(` WHERE org_id = ?`)
+	if len(f.Statuses) > 0 {
+		b.WriteString(` AND status IN (` + placeholders(len(f.Statuses)) + `)`)
+		for _, st := range f.Statuses {
+			args = append(args, st)
+		}
+	}
+	if f.Confirmed != nil {
+		b.WriteString(` AND confirmed = ?`)
+		args = append(args, b2i(*f.Confirmed))
+	}
+	if f.ProfileID != 0 {
+		b.WriteString(` AND profile_id = ?`)
+		args = append(args, f.ProfileID)
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			b.WriteString(` AND 0`)
+		} else {
+			b.WriteString(` AND id IN (` + placeholders(len(f.IDs)) + `)`)
+			for _, id := range f.IDs {
+				args = append(args, id)
+			}
+		}
+	}
+	if !f.ModifiedAfter.IsZero() {
+		b.WriteString(` AND modified_at > ?`)
+		args = append(args, ms(f.ModifiedAfter))
+	}
+	return b.String(), args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// ListUserIDs returns the IDs of the users f selects, ascending.
+func (s *Store) ListUserIDs(ctx context.Context, org crmguard.ID, f crmguard.UserFilter) ([]crmguard.ID, error) {
+	where, args := userWhere(org, f)
+	rows, err := s.r().QueryContext(ctx, `SELECT id FROM users`+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var ids []crmguard.ID
+	for rows.Next() {
+		var id crmguard.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err())
+}
+
+// GetUsers returns the users with these IDs, ascending by ID.
+func (s *Store) GetUsers(ctx context.Context, org crmguard.ID, ids []crmguard.ID) ([]*crmguard.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	where, args := userWhere(org, crmguard.UserFilter{IDs: ids})
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users`+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanUser)
+}
+
+// EachUser calls fn for every user f selects, ascending by ID.
+func (s *Store) EachUser(ctx context.Context, org crmguard.ID, f crmguard.UserFilter, fn func(*crmguard.User) error) error {
+	where, args := userWhere(org, f)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users`+where+` ORDER BY id`, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
 }

@@ -26,6 +26,16 @@ type route struct {
 // routes is every API route crmguard serves, with the scope each needs.
 var routes = []route{
 	{"GET", "org", access.ScopeOrgRead, (*API).getOrg},
+	{"GET", "users", access.ScopeUsersRead, (*API).listUsers},
+	{"POST", "users", access.ScopeUsersCreate, (*API).addUser},
+	{"PUT", "users", access.ScopeUsersUpdate, (*API).updateUsers},
+	{"DELETE", "users", access.ScopeUsersDelete, (*API).deleteUser},
+	{"GET", "users/{id}", access.ScopeUsersRead, (*API).getUser},
+	{"PUT", "users/{id}", access.ScopeUsersUpdate, (*API).updateUsers},
+	{"DELETE", "users/{id}", access.ScopeUsersDelete, (*API).deleteUser},
+	{"GET", "users/actions/count", access.ScopeUsersRead, (*API).countUsers},
+	{"GET", "users/search", access.ScopeUsersRead, (*API).searchUsers},
+	{"GET", "settings/fields", access.ScopeFieldsRead, (*API).listFields},
 }
 
 // Versions are the API versions served; all serve the same resources.
@@ -39,6 +49,7 @@ type API struct {
 	guard *oauth.Guard
 	log   *slog.Logger
 	orgs  sync.Map // org ID → *cachedOrg
+	metas sync.Map // org ID → *orgMeta
 }
 
 // New returns the API.
@@ -56,12 +67,22 @@ var (
 // other methods of a known path to INVALID_REQUEST_METHOD, and any other
 // path under /crm/ to INVALID_URL_PATTERN.
 func (a *API) Register(mux *http.ServeMux) {
-	paths := map[string]bool{}
+	served := map[string]bool{} // "METHOD path"
+	var paths []string
 	for _, rt := range routes {
 		mux.Handle(rt.method+" /crm/{version}/"+rt.path, a.wrap(rt))
-		if !paths[rt.path] {
-			paths[rt.path] = true
-			mux.Handle("/crm/{version}/"+rt.path, a.fail(errMethod))
+		if !served["GET "+rt.path] && !served["POST "+rt.path] && !served["PUT "+rt.path] && !served["DELETE "+rt.path] {
+			paths = append(paths, rt.path)
+		}
+		served[rt.method+" "+rt.path] = true
+	}
+	// Method-specific fallbacks, not one pattern per path: a methodless
+	// users/search would clash with GET users/{id}.
+	for _, path := range paths {
+		for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+			if !served[m+" "+path] {
+				mux.Handle(m+" /crm/{version}/"+path, a.fail(errMethod))
+			}
 		}
 	}
 	mux.Handle("/crm/", a.fail(ErrURLPattern))

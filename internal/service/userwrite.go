@@ -1,0 +1,376 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/crmguard/crmguard"
+)
+
+// Users API messages for the update rules of the brief and of decisions.md.
+const (
+	msgDeletedUser     = "Deleted user cannot be updated"
+	msgDeactivatedUser = "Deactivated user cannot be updated. Activate the user first."
+	msgAlreadyActive   = "User is already active"
+	msgAlreadyInactive = "User is already deactivated"
+	msgPrimaryInactive = "Primary Contact cannot be deactivated"
+	msgPrimaryDelete   = "Primary contact cannot be deleted."
+	msgPrimaryProfile  = "The primary contact must keep the Administrator profile"
+	msgOtherTimeZone   = "Cannot update the time_zone of another User"
+	msgEmailConfirmed  = "Cannot update email of a confirmed CRM User"
+	msgOwnProfileRole  = "Profile and Role cannot be Updated by the user."
+	msgAlreadyDeleted  = "User is already deleted."
+	msgReinvite        = "Re-invite is not allowed for a confirmed user"
+)
+
+// userAudit is the audited form of a user: everything but secrets.
+func userAudit(u *crmguard.User) map[string]any {
+	m := map[string]any{"id": u.ID, "email": u.Email, "first_name": u.FirstName, "last_name": u.LastName,
+		"role": u.RoleID, "profile": u.ProfileID, "status": u.Status, "confirm": u.Confirmed,
+		"time_zone": u.TimeZone, "locale": u.Locale}
+	if u.ReportingTo != 0 {
+		m["Reporting_To"] = u.ReportingTo
+	}
+	for k, v := range u.Extra {
+		m[k] = v
+	}
+	return m
+}
+
+// checkRefs checks that the role, profile and manager an input names exist
+// (the manager active or deactivated, not deleted, and not the user).
+func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard.ID, in *userInput, self crmguard.ID, path string) *crmguard.Error {
+	if in.role != nil {
+		if _, err := tx.GetRole(ctx, org, *in.role); err != nil {
+			return badValue("role", path, nil)
+		}
+	}
+	if in.profile != nil {
+		if _, err := tx.GetProfile(ctx, org, *in.profile); err != nil {
+			return badValue("profile", path, nil)
+		}
+	}
+	if in.reportingTo != nil && *in.reportingTo != 0 {
+		m, err := tx.GetUser(ctx, org, *in.reportingTo)
+		if err != nil || m.Status == crmguard.UserDeleted || m.ID == self {
+			return badValue("Reporting_To", path, nil)
+		}
+	}
+	return nil
+}
+
+// apply copies an input onto a user.
+func (in *userInput) apply(u *crmguard.User) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&u.FirstName, in.firstName)
+	set(&u.LastName, in.lastName)
+	set(&u.Email, in.email)
+	set(&u.TimeZone, in.timeZone)
+	set(&u.Locale, in.locale)
+	if in.role != nil {
+		u.RoleID = *in.role
+	}
+	if in.profile != nil {
+		u.ProfileID = *in.profile
+	}
+	if in.reportingTo != nil {
+		u.ReportingTo = *in.reportingTo
+	}
+	for k, v := range in.extra {
+		if v == nil {
+			delete(u.Extra, k)
+			continue
+		}
+		if u.Extra == nil {
+			u.Extra = map[string]json.RawMessage{}
+		}
+		u.Extra[k] = v
+	}
+}
+
+// licenceLeft fails with LICENSE_LIMIT_EXCEEDED when every licence of the
+// org is taken by an active user.
+func licenceLeft(ctx context.Context, tx crmguard.Store, org crmguard.ID, path string) error {
+	o, err := tx.GetOrg(ctx, org)
+	if err != nil {
+		return err
+	}
+	n, err := tx.CountUsers(ctx, org, crmguard.UserActive)
+	if err != nil {
+		return err
+	}
+	if n >= o.LicenseUsers {
+		d := crmguard.Details{"limit": o.LicenseUsers}
+		if path != "" {
+			d["json_path"] = path
+		}
+		return crmguard.NewError(crmguard.CodeLicenseLimitExceeded, msgLicense, d)
+	}
+	return nil
+}
+
+// NewUser is an added user and the invitation link to send them.
+type NewUser struct {
+	User      *crmguard.User
+	InviteURL string
+}
+
+// AddUser adds one user from a POST /users record. The user starts active
+// and not confirmed, with an invitation link to set a password; the link is
+// returned and audited, never stored in plain.
+func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]json.RawMessage) (*NewUser, error) {
+	const path = "$.users[0]"
+	fields, err := s.Fields(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var out *NewUser
+	err = s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		for _, k := range []string{"last_name", "email", "role", "profile"} {
+			if v, ok := rec[k]; !ok || isEmptyJSON(v) {
+				return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
+			}
+		}
+		in, verr := parseUserInput(rec, fields, path)
+		if verr != nil {
+			return verr
+		}
+		if verr := s.checkRefs(ctx, tx, a.OrgID, in, 0, path); verr != nil {
+			return verr
+		}
+		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.email); err == nil {
+			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", path, crmguard.Details{"id": dup.ID.String()})
+		} else if !errors.Is(err, crmguard.ErrNotFound) {
+			return err
+		}
+		org, err := tx.GetOrg(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		u := &crmguard.User{ID: s.ids.New(), OrgID: a.OrgID, Status: crmguard.UserActive, TimeZone: org.TimeZone,
+			Locale: "en_US", CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
+		in.apply(u)
+		if in.status != nil && *in.status == "inactive" {
+			u.Status = crmguard.UserDisabled
+		} else if err := licenceLeft(ctx, tx, a.OrgID, path); err != nil {
+			return err
+		}
+		token := newSecret()
+		h := HashToken(token)
+		u.InviteHash, u.InviteExpires = h[:], now.Add(s.cfg.InviteTTL)
+		if err := tx.CreateUser(ctx, u); errors.Is(err, crmguard.ErrConflict) {
+			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", path, nil)
+		} else if err != nil {
+			return err
+		}
+		out = &NewUser{User: u, InviteURL: s.inviteURL(token)}
+		after := userAudit(u)
+		after["invite_url"] = out.InviteURL
+		return s.audit(ctx, tx, a, "user.add", "user", u.ID, nil, after)
+	})
+	return out, err
+}
+
+func isEmptyJSON(v json.RawMessage) bool {
+	t := strings.TrimSpace(string(v))
+	return t == "null" || t == `""`
+}
+
+func (s *Service) inviteURL(token string) string {
+	return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/invite/" + token
+}
+
+// UserUpdate is one record of a PUT /users request.
+type UserUpdate struct {
+	ID     crmguard.ID // 0 when not given or malformed
+	HasID  bool        // an id was given (well-formed or not)
+	Fields map[string]json.RawMessage
+	Path   string // the record's JSON path, e.g. $.users[0]
+}
+
+// UpdateUsers applies PUT /users records in order, each all or nothing, in
+// one transaction. It returns one result per record (nil for success); the
+// error is for the request as a whole (e.g. NO_PERMISSION).
+func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserUpdate) ([]error, error) {
+	fields, err := s.Fields(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]error, len(ups))
+	err = s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		for i, up := range ups {
+			err := s.updateUser(ctx, tx, a, up, fields)
+			if _, ok := crmguard.AsError(err); !ok && err != nil {
+				return err
+			}
+			results[i] = err
+		}
+		return nil
+	})
+	return results, err
+}
+
+func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, up UserUpdate, fields []*crmguard.Field) error {
+	path := up.Path
+	if !up.HasID {
+		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", path, nil)
+	}
+	invalidID := recordErr(crmguard.CodeInvalidData, msgInvalidID, "id", path, nil)
+	if up.ID == 0 {
+		return invalidID
+	}
+	u, err := tx.GetUser(ctx, a.OrgID, up.ID)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return invalidID
+	} else if err != nil {
+		return err
+	}
+	if u.Status == crmguard.UserDeleted {
+		return recordErr(crmguard.CodeCannotUpdateDeleted, msgDeletedUser, "id", path, nil)
+	}
+	in, verr := parseUserInput(up.Fields, fields, path)
+	if verr != nil {
+		return verr
+	}
+	org, err := tx.GetOrg(ctx, a.OrgID)
+	if err != nil {
+		return err
+	}
+	primary := u.ID == org.PrimaryUserID
+	activate := false
+	if in.status != nil {
+		onlyStatus := len(writableKeys(in.keys)) == 1
+		switch {
+		case *in.status == "active" && u.Status == crmguard.UserActive && onlyStatus:
+			return recordErr(crmguard.CodeIDAlreadyActive, msgAlreadyActive, "status", path, nil)
+		case *in.status == "inactive" && u.Status == crmguard.UserDisabled:
+			return recordErr(crmguard.CodeIDAlreadyDeactivated, msgAlreadyInactive, "status", path, nil)
+		case *in.status == "inactive" && primary:
+			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryInactive, "status", path, nil)
+		}
+		activate = *in.status == "active" && u.Status == crmguard.UserDisabled
+	}
+	if u.Status == crmguard.UserDisabled && !activate {
+		return recordErr(crmguard.CodeNotAllowed, msgDeactivatedUser, "id", path, nil)
+	}
+	if in.timeZone != nil && *in.timeZone != u.TimeZone && u.ID != a.UserID {
+		return recordErr(crmguard.CodeNotAllowed, msgOtherTimeZone, "time_zone", path, nil)
+	}
+	if in.email != nil && !strings.EqualFold(*in.email, u.Email) {
+		if u.Confirmed {
+			return recordErr(crmguard.CodeEmailUpdateNotAllowed, msgEmailConfirmed, "email", path, nil)
+		}
+		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.email); err == nil {
+			return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", path, crmguard.Details{"id": dup.ID.String()})
+		} else if !errors.Is(err, crmguard.ErrNotFound) {
+			return err
+		}
+	}
+	roleChange := in.role != nil && *in.role != u.RoleID
+	profileChange := in.profile != nil && *in.profile != u.ProfileID
+	if (roleChange || profileChange) && u.ID == a.UserID && a.Source == crmguard.SourceAPI {
+		api := "role"
+		if profileChange {
+			api = "profile"
+		}
+		return recordErr(crmguard.CodeNotAllowed, msgOwnProfileRole, api, path, nil)
+	}
+	if verr := s.checkRefs(ctx, tx, a.OrgID, in, u.ID, path); verr != nil {
+		return verr
+	}
+	if profileChange && primary {
+		p, err := tx.GetProfile(ctx, a.OrgID, *in.profile)
+		if err != nil {
+			return err
+		}
+		if !p.IsAdministrator() {
+			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryProfile, "profile", path, nil)
+		}
+	}
+	if activate {
+		if err := licenceLeft(ctx, tx, a.OrgID, path); err != nil {
+			return err
+		}
+	}
+	before := userAudit(u)
+	in.apply(u)
+	action := "user.update"
+	if in.status != nil {
+		switch {
+		case activate:
+			u.Status, action = crmguard.UserActive, "user.activate"
+		case *in.status == "inactive":
+			u.Status, action = crmguard.UserDisabled, "user.deactivate"
+		}
+	}
+	u.ModifiedBy, u.ModifiedTime = a.UserID, s.Now()
+	if err := tx.UpdateUser(ctx, u); errors.Is(err, crmguard.ErrConflict) {
+		return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", path, nil)
+	} else if err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, a, action, "user", u.ID, before, userAudit(u))
+}
+
+// writableKeys drops the read-only keys a client may echo back.
+func writableKeys(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if !ignoredUserKeys[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// DeleteUser soft-deletes a user and revokes every token of theirs in the
+// same transaction. The primary contact cannot be deleted.
+func (s *Service) DeleteUser(ctx context.Context, a crmguard.Actor, id crmguard.ID) error {
+	return s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		u, err := tx.GetUser(ctx, a.OrgID, id)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return crmguard.NewError(crmguard.CodeInvalidData, msgInvalidID, crmguard.Details{"id": id.String()})
+		} else if err != nil {
+			return err
+		}
+		if u.Status == crmguard.UserDeleted {
+			return crmguard.NewError(crmguard.CodeIDAlreadyDeleted, msgAlreadyDeleted, crmguard.Details{"id": id.String()})
+		}
+		org, err := tx.GetOrg(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		if u.ID == org.PrimaryUserID {
+			return crmguard.NewError(crmguard.CodeInvalidRequest, msgPrimaryDelete, crmguard.Details{"id": id.String()})
+		}
+		before := userAudit(u)
+		u.Status, u.InviteHash, u.InviteExpires = crmguard.UserDeleted, nil, zeroTime
+		u.ModifiedBy, u.ModifiedTime = a.UserID, s.Now()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "user.delete", "user", u.ID, before, userAudit(u))
+	})
+}
+
+var zeroTime = func() (t time.Time) { return }()

@@ -1,0 +1,110 @@
+package zohoapi
+
+import (
+	"context"
+	"sync"
+
+	"github.com/crmguard/crmguard"
+)
+
+// orgMeta is what rendering an org's users needs, for one change epoch:
+// the org, role and profile names, custom fields, and the names of users
+// referenced so far. Any change anywhere starts a new epoch, so nothing
+// here outlives the data it was read from.
+type orgMeta struct {
+	epoch    uint64
+	org      *crmguard.Org
+	roles    map[crmguard.ID]string
+	profiles map[crmguard.ID]string
+	fields   []*crmguard.Field
+	custom   []*crmguard.Field
+
+	mu    sync.RWMutex
+	names map[crmguard.ID]string
+}
+
+// meta returns the org's metadata for the current epoch.
+func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
+	epoch := a.guard.Epoch()
+	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
+		return v.(*orgMeta), nil
+	}
+	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]string{}}
+	var err error
+	if m.org, err = a.svc.Org(ctx, org); err != nil {
+		return nil, err
+	}
+	roles, err := a.svc.ListRoles(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		m.roles[r.ID] = r.Name
+	}
+	profiles, err := a.svc.ListProfiles(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range profiles {
+		m.profiles[p.ID] = p.Name
+	}
+	if m.fields, err = a.svc.Fields(ctx, org); err != nil {
+		return nil, err
+	}
+	for _, f := range m.fields {
+		if f.Custom {
+			m.custom = append(m.custom, f)
+		}
+	}
+	a.metas.Store(org, m)
+	return m, nil
+}
+
+// view returns a renderer for these users: it looks up, once per epoch, the
+// names of the users they reference (creator, modifier, manager).
+func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, legacy bool) (*userView, error) {
+	var missing []crmguard.ID
+	m.mu.RLock()
+	for _, u := range users {
+		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
+			if _, ok := m.names[id]; !ok && id != 0 {
+				missing = append(missing, id)
+			}
+		}
+	}
+	m.mu.RUnlock()
+	if len(missing) > 0 {
+		names, err := a.svc.UserNames(ctx, m.org.ID, dedupe(missing))
+		if err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		for _, id := range missing {
+			m.names[id] = names[id] // "" for an unknown ID: asked once
+		}
+		m.mu.Unlock()
+	}
+	v := &userView{loc: m.org.Location(), legacy: legacy, roles: m.roles, profiles: m.profiles,
+		custom: m.custom, now: a.svc.Now()}
+	m.mu.RLock()
+	v.names = make(map[crmguard.ID]string, 4)
+	for _, u := range users {
+		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
+			v.names[id] = m.names[id]
+		}
+	}
+	m.mu.RUnlock()
+	return v, nil
+}
+
+func dedupe(ids []crmguard.ID) []crmguard.ID {
+	seen := make(map[crmguard.ID]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,501 @@
+package zohoapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+// Limits of the Users API.
+const (
+	maxPerPage     = 200
+	maxIDs         = 200
+	maxUpdateBatch = 100
+	maxBody        = 1 << 20
+)
+
+// legacyVersion reports whether a version is the brief's v2 family, where
+// Zoho answers some errors with HTTP 200.
+func legacyVersion(r *http.Request) bool {
+	v := r.PathValue("version")
+	return v == "v2" || v == "v2.1"
+}
+
+// paramErr is INVALID_DATA for a query parameter.
+func paramErr(name, value string, more crmguard.Details) error {
+	d := crmguard.Details{"param_name": name, "param": value}
+	for k, v := range more {
+		d[k] = v
+	}
+	return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
+}
+
+// query returns a query parameter; empty ones count as absent.
+func query(r *http.Request, name string) string { return r.URL.Query().Get(name) }
+
+func intParam(r *http.Request, name string, def, min, max int) (int, error) {
+	s := query(r, name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		d := crmguard.Details{}
+		if max > 0 && err == nil && n > max {
+			d["maximum_value"] = max
+		}
+		return 0, paramErr(name, s, d)
+	}
+	return n, nil
+}
+
+func userType(r *http.Request) (string, error) {
+	s := query(r, "type")
+	if s == "" {
+		return "AllUsers", nil
+	}
+	t, ok := service.UserType(s)
+	if !ok {
+		return "", paramErr("type", s, crmguard.Details{"supported_values": service.UserTypes})
+	}
+	return t, nil
+}
+
+// ifModifiedSince parses the header in the forms Zoho's SDKs send.
+func ifModifiedSince(r *http.Request) (time.Time, error) {
+	h := r.Header.Get("If-Modified-Since")
+	if h == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, http.TimeFormat, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, h); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"header_name": "If-Modified-Since", "expected_format": zohoTime})
+}
+
+// writeUsers writes {"users":[...]} and, for lists, the info object.
+func (a *API) writeUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, users []*crmguard.User, info *pageInfo) error {
+	m, err := a.meta(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	v, err := m.view(r.Context(), a, users, legacyVersion(r))
+	if err != nil {
+		return err
+	}
+	buf := bufPool.Get().(*[]byte)
+	b := append((*buf)[:0], `{"users":[`...)
+	for i, u := range users {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = v.appendUser(b, u)
+	}
+	b = append(b, ']')
+	if info != nil {
+		b = append(b, `,"info":{"per_page":`...)
+		b = strconv.AppendInt(b, int64(info.perPage), 10)
+		b = append(b, `,"count":`...)
+		b = strconv.AppendInt(b, int64(len(users)), 10)
+		b = append(b, `,"page":`...)
+		b = strconv.AppendInt(b, int64(info.page), 10)
+		b = append(b, `,"more_records":`...)
+		b = strconv.AppendBool(b, info.more)
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	err = web.WriteRawJSON(w, http.StatusOK, b)
+	if cap(b) <= 4<<20 { // keep buffers of ordinary pages only
+		*buf = b
+		bufPool.Put(buf)
+	}
+	return err
+}
+
+// bufPool holds response buffers: a 200-user page is about 300 KB.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+type pageInfo struct {
+	page, perPage int
+	more          bool
+}
+
+// listUsers answers GET /users.
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	typ, err := userType(r)
+	if err != nil {
+		return err
+	}
+	page, err := intParam(r, "page", 1, 1, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	perPage, err := intParam(r, "per_page", maxPerPage, 1, maxPerPage)
+	if err != nil {
+		return err
+	}
+	q := service.UserQuery{Type: typ, Page: page, PerPage: perPage, Caller: p.UserID, Epoch: a.guard.Epoch()}
+	if s := query(r, "ids"); s != "" {
+		for _, part := range strings.Split(s, ",") {
+			id, ok := crmguard.ParseID(strings.TrimSpace(part))
+			if !ok {
+				return paramErr("ids", s, nil)
+			}
+			q.IDs = append(q.IDs, id)
+		}
+		if len(q.IDs) > maxIDs {
+			return paramErr("ids", s, crmguard.Details{"maximum_length": maxIDs})
+		}
+	}
+	if q.ModifiedSince, err = ifModifiedSince(r); err != nil {
+		return err
+	}
+	res, err := a.svc.ListUsers(r.Context(), p.OrgID, q)
+	if err != nil {
+		return err
+	}
+	if len(res.Users) == 0 {
+		if !q.ModifiedSince.IsZero() {
+			w.WriteHeader(http.StatusNotModified)
+		} else {
+			w.WriteHeader(http.StatusNoContent)
+		}
+		return nil
+	}
+	return a.writeUsers(w, r, p, res.Users, &pageInfo{page: page, perPage: perPage, more: res.More})
+}
+
+// pathUserID reads {id}; a malformed one is not a URL crmguard serves.
+func pathUserID(r *http.Request) (crmguard.ID, error) {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		return 0, ErrURLPattern
+	}
+	return id, nil
+}
+
+// unknownID is INVALID_DATA for an ID that names no user: HTTP 400, or 200
+// on v2 and v2.1 as the brief's error table gives it.
+func unknownID(r *http.Request, e *crmguard.Error) *crmguard.Error {
+	c := *e
+	if legacyVersion(r) {
+		c.Status = http.StatusOK
+	}
+	return &c
+}
+
+// getUser answers GET /users/{id}: {"users":[{...}]}, without info.
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, err := pathUserID(r)
+	if err != nil {
+		return err
+	}
+	ims, err := ifModifiedSince(r)
+	if err != nil {
+		return err
+	}
+	u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
+	if e, ok := crmguard.AsError(err); ok && e == service.ErrInvalidUserID {
+		return unknownID(r, crmguard.NewError(e.Code, e.Message, crmguard.Details{"resource_path_index": 0}))
+	} else if err != nil {
+		return err
+	}
+	if !ims.IsZero() && !u.ModifiedTime.Truncate(time.Second).After(ims) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return a.writeUsers(w, r, p, []*crmguard.User{u}, nil)
+}
+
+// countUsers answers GET /users/actions/count: {"count":N}.
+func (a *API) countUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	typ, err := userType(r)
+	if err != nil {
+		return err
+	}
+	n, err := a.svc.CountUsers(r.Context(), p.OrgID, typ, p.UserID, a.guard.Epoch())
+	if err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, map[string]int{"count": n})
+}
+
+// searchUsers answers GET /users/search?criteria=.
+func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	crit := query(r, "criteria")
+	if crit == "" {
+		if email := query(r, "email"); email != "" {
+			crit = "(email:equals:" + escapeCriteria(email) + ")"
+		} else {
+			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "criteria"})
+		}
+	}
+	page, err := intParam(r, "page", 1, 1, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	perPage, err := intParam(r, "per_page", maxPerPage, 1, maxPerPage)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.SearchUsers(r.Context(), p.OrgID, crit, page, perPage)
+	if err != nil {
+		return err
+	}
+	if len(res.Users) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return a.writeUsers(w, r, p, res.Users, &pageInfo{page: page, perPage: perPage, more: res.More})
+}
+
+func escapeCriteria(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, `,`, `\,`).Replace(s)
+}
+
+// Request-body errors.
+var (
+	errBodyFormat = crmguard.NewError(crmguard.CodeUnableToParse, "either the request body or parameters is in wrong format", crmguard.Details{})
+	errNoUsers    = crmguard.NewError(crmguard.CodeMandatoryNotFound, "One of the mandatory key is missing.", crmguard.Details{"api_name": "users", "json_path": "$.users"})
+)
+
+// usersBody reads {"users":[{...},...]} with at least one and at most max
+// records. A record that is not an object is kept as nil, for a
+// per-record error.
+func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, errBodyFormat
+	}
+	raw, ok := top["users"]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, errNoUsers
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "users", "json_path": "$.users", "expected_data_type": "jsonarray"})
+	}
+	if len(items) == 0 || len(items) > max {
+		d := crmguard.Details{"api_name": "users", "json_path": "$.users", "maximum_length": max}
+		if len(items) == 0 {
+			d = crmguard.Details{"api_name": "users", "json_path": "$.users", "minimum_length": 1}
+		}
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
+	}
+	recs := make([]map[string]json.RawMessage, len(items))
+	for i, it := range items {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(it, &m) == nil && m != nil {
+			recs[i] = m
+		}
+	}
+	return recs, nil
+}
+
+func notObject(i int) *crmguard.Error {
+	return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
+		"api_name": "users", "json_path": "$.users[" + strconv.Itoa(i) + "]", "expected_data_type": "jsonobject"})
+}
+
+// recordJSON is one entry of a write's per-record answer.
+type recordJSON struct {
+	Code    string           `json:"code"`
+	Details crmguard.Details `json:"details"`
+	Message string           `json:"message"`
+	Status  string           `json:"status"`
+}
+
+func success(id crmguard.ID, msg string) recordJSON {
+	return recordJSON{Code: "SUCCESS", Details: crmguard.Details{"id": id.String()}, Message: msg, Status: "success"}
+}
+
+func failure(e *crmguard.Error) recordJSON {
+	d := e.Details
+	if d == nil {
+		d = crmguard.Details{}
+	}
+	return recordJSON{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
+}
+
+// requireManageUsers is step 8 of the pipeline: a write to users needs
+// Manage_Users on the caller's profile, before the body is looked at.
+func requireManageUsers(p *crmguard.Principal) error {
+	if !p.Can(crmguard.PermManageUsers) {
+		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermManageUsers}})
+	}
+	return nil
+}
+
+// recordLevel reports whether a service error belongs in the per-record
+// answer rather than the request-level one.
+func recordLevel(err error) (*crmguard.Error, bool) {
+	e, ok := crmguard.AsError(err)
+	if !ok || e.Code == crmguard.CodeNoPermission {
+		return nil, false
+	}
+	return e, true
+}
+
+func (a *API) actor(r *http.Request, p *crmguard.Principal) crmguard.Actor {
+	return crmguard.Actor{OrgID: p.OrgID, UserID: p.UserID, Source: crmguard.SourceAPI, ClientIP: a.guard.ClientIP(r)}
+}
+
+// addUser answers POST /users: one user per request, 201.
+func (a *API) addUser(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	if err := requireManageUsers(p); err != nil {
+		return err
+	}
+	recs, err := usersBody(r, 1)
+	if err != nil {
+		return err
+	}
+	if recs[0] == nil {
+		return web.WriteJSON(w, http.StatusBadRequest, map[string][]recordJSON{"users": {failure(notObject(0))}})
+	}
+	nu, err := a.svc.AddUser(r.Context(), a.actor(r, p), recs[0])
+	if e, ok := recordLevel(err); ok {
+		return web.WriteJSON(w, e.HTTPStatus(), map[string][]recordJSON{"users": {failure(e)}})
+	} else if err != nil {
+		return err
+	}
+	a.log.Info("user added; invitation link in the audit log", "user_id", nu.User.ID, "email", nu.User.Email)
+	return web.WriteJSON(w, http.StatusCreated, map[string][]recordJSON{"users": {success(nu.User.ID, "User added")}})
+}
+
+// updateUsers answers PUT /users and PUT /users/{id}.
+func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	var urlID crmguard.ID
+	max := maxUpdateBatch
+	if r.PathValue("id") != "" {
+		var err error
+		if urlID, err = pathUserID(r); err != nil {
+			return err
+		}
+		max = 1
+	}
+	if err := requireManageUsers(p); err != nil {
+		return err
+	}
+	recs, err := usersBody(r, max)
+	if err != nil {
+		return err
+	}
+	out := make([]recordJSON, len(recs))
+	var ups []service.UserUpdate
+	var at []int // index in recs of each update
+	for i, rec := range recs {
+		if rec == nil {
+			out[i] = failure(notObject(i))
+			continue
+		}
+		up := service.UserUpdate{Fields: rec, Path: "$.users[" + strconv.Itoa(i) + "]"}
+		if urlID != 0 {
+			up.ID, up.HasID = urlID, true
+		} else if raw, ok := rec["id"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			up.HasID = true
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				var n json.Number
+				_ = json.Unmarshal(raw, &n)
+				s = n.String()
+			}
+			up.ID, _ = crmguard.ParseID(s)
+		}
+		ups = append(ups, up)
+		at = append(at, i)
+	}
+	results, err := a.svc.UpdateUsers(r.Context(), a.actor(r, p), ups)
+	if err != nil {
+		return err
+	}
+	for j, res := range results {
+		if res == nil {
+			out[at[j]] = success(ups[j].ID, "User updated")
+		} else {
+			e, _ := crmguard.AsError(res)
+			out[at[j]] = failure(e)
+		}
+	}
+	return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
+}
+
+// writeStatus is the HTTP status of a per-record answer: ok when all
+// succeed, 400 when all fail, 207 when mixed (200 before v8). On v2 and
+// v2.1 a request whose every failure is an unknown ID answers 200, as the
+// brief's error table gives it.
+func writeStatus(r *http.Request, out []recordJSON, ok int) int {
+	failed, unknownOnly := 0, true
+	for _, o := range out {
+		if o.Status == "error" {
+			failed++
+			if o.Code != crmguard.CodeInvalidData || o.Message != service.ErrInvalidUserID.Message {
+				unknownOnly = false
+			}
+		}
+	}
+	switch {
+	case failed == 0:
+		return ok
+	case failed == len(out) && !(unknownOnly && legacyVersion(r)):
+		return http.StatusBadRequest
+	case failed == len(out) || r.PathValue("version") != "v8":
+		return http.StatusOK
+	}
+	return http.StatusMultiStatus
+}
+
+// deleteUser answers DELETE /users/{id} and DELETE /users with the id in
+// the body: a soft delete that also revokes the user's tokens.
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	var id crmguard.ID
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = pathUserID(r); err != nil {
+			return err
+		}
+	}
+	if err := requireManageUsers(p); err != nil {
+		return err
+	}
+	if id == 0 {
+		recs, err := usersBody(r, 1)
+		if err != nil {
+			return err
+		}
+		raw, ok := recs[0]["id"]
+		if recs[0] == nil || !ok {
+			return web.WriteJSON(w, http.StatusBadRequest, map[string][]recordJSON{"users": {failure(crmguard.NewError(
+				crmguard.CodeMandatoryNotFound, "One of the mandatory key is missing.", crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"}))}})
+		}
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		if id, ok = crmguard.ParseID(s); !ok {
+			e := crmguard.NewError(crmguard.CodeInvalidData, service.ErrInvalidUserID.Message, crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"})
+			out := []recordJSON{failure(e)}
+			return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
+		}
+	}
+	err := a.svc.DeleteUser(r.Context(), a.actor(r, p), id)
+	if e, ok := recordLevel(err); ok {
+		out := []recordJSON{failure(e)}
+		return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
+	} else if err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, map[string][]recordJSON{"users": {success(id, "User deleted")}})
+}
