@@ -316,7 +316,7 @@ func (p *parser) part(what string) (string, *crmguard.Error) {
 		switch p.s[p.pos] {
 		case ':':
 			p.pos++
-			return p.s[start:p.pos-1], nil
+			return p.s[start : p.pos-1], nil
 		case '(', ')', '\\':
 			return "", syntaxErr("the condition at position %d needs field:operator:value; %q found in the %s", start+1, p.s[p.pos], what)
 		}
