@@ -97,7 +97,7 @@ func (in *userInput) apply(u *crmguard.User) {
 
 // licenceLeft fails with LICENSE_LIMIT_EXCEEDED when every licence of the
 // org is taken by an active user.
-func licenceLeft(ctx context.Context, tx crmguard.Store, org crmguard.ID, path string) error {
+func licenceLeft(ctx context.Context, tx crmguard.Store, org crmguard.ID) error {
 	o, err := tx.GetOrg(ctx, org)
 	if err != nil {
 		return err
@@ -107,11 +107,7 @@ func licenceLeft(ctx context.Context, tx crmguard.Store, org crmguard.ID, path s
 		return err
 	}
 	if n >= o.LicenseUsers {
-		d := crmguard.Details{"limit": o.LicenseUsers}
-		if path != "" {
-			d["json_path"] = path
-		}
-		return crmguard.NewError(crmguard.CodeLicenseLimitExceeded, msgLicense, d)
+		return crmguard.NewError(crmguard.CodeLicenseLimitExceeded, msgLicense, crmguard.Details{"limit": o.LicenseUsers})
 	}
 	return nil
 }
@@ -163,7 +159,7 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 		in.apply(u)
 		if in.status != nil && *in.status == "inactive" {
 			u.Status = crmguard.UserDisabled
-		} else if err := licenceLeft(ctx, tx, a.OrgID, path); err != nil {
+		} else if err := licenceLeft(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
 		token := newSecret()
@@ -302,7 +298,7 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 		}
 	}
 	if activate {
-		if err := licenceLeft(ctx, tx, a.OrgID, path); err != nil {
+		if err := licenceLeft(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
 	}
