@@ -72,7 +72,7 @@ func (e *Endpoints) render(w http.ResponseWriter, status int, name string, d pag
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
-	if err := pages[name].ExecuteTemplate(w, name, d); err != nil {
+	if err := pages[name].ExecuteTemplate(w, "page", d); err != nil {
 		e.log.Error("render", "page", name, "err", err)
 	}
 }

@@ -37,7 +37,7 @@ func newUsersFixture(t *testing.T) *usersFixture {
 	f.tokens["read"] = env.Token(t, "", readOnlyScope)
 	f.tokens["org"] = env.Token(t, "", orgScope)
 	f.tokens["arjun"] = env.Token(t, "arjun.mehta@example.com", adminScopes) // Administrator, not the primary contact
-	f.tokens["sales"] = env.Token(t, salesUser, adminScopes) // API access, no Manage_Users
+	f.tokens["sales"] = env.Token(t, salesUser, adminScopes)                 // API access, no Manage_Users
 	f.tokens["inactive"] = func() string {
 		setStatus(t, env, inactiveUser, crmguard.UserActive)
 		defer setStatus(t, env, inactiveUser, crmguard.UserDisabled)
