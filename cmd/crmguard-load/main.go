@@ -1,12 +1,16 @@
-// Command crmguard-load measures GET /crm/v8/org through the whole crmguard
-// stack against a bare net/http handler that returns the same bytes, in one
-// run, on loopback, and prints the ratio of their throughputs.
+// Command crmguard-load measures crmguard's API through the whole stack
+// against a bare net/http handler that returns the same bytes for the same
+// URLs, in one run, on loopback, and prints the ratio of their throughputs.
 //
-//	go run ./cmd/crmguard-load -c 16 -d 5s -rounds 3
+//	go run ./cmd/crmguard-load -c 16 -d 5s -rounds 3                   # GET /org
+//	go run ./cmd/crmguard-load -scenario user -users 100000            # GET /users/{id}
+//	go run ./cmd/crmguard-load -scenario page -users 100000            # GET /users?per_page=200
+//	go run ./cmd/crmguard-load -scenario depth -users 100000           # page 1 against page 500
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,7 +21,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +34,7 @@ import (
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/web"
+	"github.com/crmguard/crmguard/internal/zohoapi"
 )
 
 func main() {
@@ -35,9 +42,15 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each round")
 	rounds := flag.Int("rounds", 3, "rounds per server, alternating bare and crmguard")
 	accessLog := flag.Bool("access-log", false, "format crmguard's JSON access log line per request (written to io.Discard)")
+	scenario := flag.String("scenario", "org", "org: GET /org; user: GET /users/{id} over 1000 users; page: GET /users?per_page=200 over\n100 pages; depth: crmguard alone, page 1 against page 500 of 200 users")
+	cacheMiB := flag.Int("user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "crmguard's cache of encoded users, MiB (0: off, every request reads SQLite and encodes)")
+	target := flag.String("target", "", "measure a running crmguard at this base URL instead of one in this process (needs -token)")
+	token := flag.String("token", "", "with -target: an access token with ZohoCRM.users.READ and ZohoCRM.org.READ")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-c N] [-d DURATION] [-rounds N]\n\n"+
-			"Compares GET /crm/v8/org through crmguard (SQLite, pipeline; access logs off unless -access-log)\nwith a bare "+
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-scenario org|user|page|depth] [-users N] [-c N] [-d DURATION] [-rounds N]\n\n"+
+			"Compares requests through crmguard (SQLite, pipeline; access logs off unless -access-log)\nwith a bare "+
 			"net/http handler serving the same bytes, both on loopback in this process.\n\n")
 		flag.PrintDefaults()
 	}
@@ -46,11 +59,38 @@ func main() {
 		fmt.Fprintln(os.Stderr, "crmguard-load: -c, -d and -rounds must be positive")
 		os.Exit(2)
 	}
-	if err := run(*conc, *dur, *rounds, *accessLog); err != nil {
+	switch *scenario {
+	case "org", "user", "page", "depth":
+	default:
+		fmt.Fprintf(os.Stderr, "crmguard-load: -scenario %q: want org, user, page or depth\n", *scenario)
+		os.Exit(2)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "crmguard-load:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	userCache = *cacheMiB << 20
+	if *cacheMiB == 0 {
+		userCache = -1
+	}
+	if (*target == "") != (*token == "") {
+		fmt.Fprintln(os.Stderr, "crmguard-load: -target and -token go together")
+		os.Exit(2)
+	}
+	if err := run(*scenario, *target, *token, *users, *conc, *dur, *rounds, *accessLog); err != nil {
 		fmt.Fprintln(os.Stderr, "crmguard-load:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
+
+// userCache is the -user-cache-mib setting in bytes (-1: off).
+var userCache int
 
 func serve(h http.Handler) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -62,69 +102,178 @@ func serve(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-func run(conc int, dur time.Duration, rounds int, accessLog bool) error {
+func run(scenario, target, tok string, users, conc int, dur time.Duration, rounds int, accessLog bool) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "crmguard-load-")
+	crmURL := strings.TrimSuffix(target, "/")
+	if target == "" {
+		var stop func()
+		var err error
+		if crmURL, tok, stop, err = inProcess(ctx, users, accessLog); err != nil {
+			return err
+		}
+		defer stop()
+	}
+	logs := "as the target logs"
+	if target == "" {
+		logs = "off"
+		if accessLog {
+			logs = "on (JSON, discarded)"
+		}
+	}
+	paths, err := scenarioPaths(crmURL, tok, scenario)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "crmguard.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	level, logs := slog.LevelWarn, "off"
-	if accessLog {
-		level, logs = slog.LevelInfo, "on (JSON, discarded)"
-	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
-	svc := service.New(st, service.Config{}, nil)
-	boot, err := svc.EnsureOrg(ctx, service.BootstrapOptions{})
-	if err != nil {
-		return err
-	}
-	// Credits past any run: the load measures the pipeline, not the 429 of an
-	// org's daily budget.
-	stack := server.Build(svc, st.Ping, log, oauth.GuardConfig{Credits: 1 << 40, Concurrency: 1 << 20})
-	crmURL, stop1, err := serve(stack.Handler)
-	if err != nil {
-		return err
-	}
-	defer stop1()
-	admin := crmguard.Actor{OrgID: boot.Org.ID, UserID: boot.Admin.ID, Source: crmguard.SourceCLI}
-	issued, err := svc.IssueTokens(ctx, admin, boot.Admin.ID, "ZohoCRM.org.READ", false)
-	if err != nil {
-		return err
-	}
-	tok := issued.AccessToken
-	body, err := fetch(crmURL+"/crm/v8/org", tok)
-	if err != nil {
-		return err
+	bodies := map[string][]byte{}
+	size := 0
+	for _, p := range paths {
+		if bodies[p], err = fetch(crmURL+p, tok); err != nil {
+			return err
+		}
+		size += len(bodies[p])
 	}
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = web.WriteRawJSON(w, http.StatusOK, body)
+		_ = web.WriteRawJSON(w, http.StatusOK, bodies[r.URL.RequestURI()])
 	})
 	bareURL, stop2, err := serve(bare)
 	if err != nil {
 		return err
 	}
 	defer stop2()
-	fmt.Printf("GET /crm/v8/org (%d bytes), %d clients, %s rounds, access logs %s, %d CPUs\n", len(body), conc, dur, logs, runtime.NumCPU())
+	cache := fmt.Sprintf("%d MiB", userCache>>20)
+	if userCache < 0 {
+		cache = "off"
+	}
+	fmt.Printf("%s: %d URL(s), %d bytes on average, %d clients, %s rounds, access logs %s, user cache %s, %d CPUs\n",
+		scenario, len(paths), size/len(paths), conc, dur, logs, cache, runtime.NumCPU())
+	servers := []struct{ name, url string }{{"bare", bareURL}, {"crmguard", crmURL}}
+	sets := map[string][]string{"bare": paths, "crmguard": paths}
+	if scenario == "depth" { // crmguard alone: page 1 against page 500
+		servers = []struct{ name, url string }{{"page1", crmURL}, {"page500", crmURL}}
+		sets = map[string][]string{"page1": paths[:1], "page500": paths[1:]}
+	}
 	var res = map[string][]result{}
 	for i := 0; i < rounds; i++ {
-		for _, s := range []struct{ name, url string }{{"bare", bareURL}, {"crmguard", crmURL}} {
+		for _, s := range servers {
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s...\n", i+1, rounds, s.name)
-			r, err := load(s.url+"/crm/v8/org", tok, conc, dur, len(body))
+			r, err := load(s.url, sets[s.name], bodies, tok, conc, dur)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
 			res[s.name] = append(res[s.name], r)
 		}
 	}
-	b, c := summary("bare", res["bare"]), summary("crmguard", res["crmguard"])
-	fmt.Printf("ratio crmguard/bare (requests/s): %.2f\n", c/b)
+	a, b := summary(servers[0].name, res[servers[0].name]), summary(servers[1].name, res[servers[1].name])
+	fmt.Printf("ratio %s/%s (requests/s): %.2f\n", servers[1].name, servers[0].name, b/a)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	who := "crmguard, the bare server and the load clients together"
+	if target != "" {
+		who = "the bare server and the load clients; read the target's own"
+	}
+	fmt.Printf("memory: peak RSS %s of this process (%s), Go heap in use %d MiB\n", peakRSS(), who, ms.HeapInuse>>20)
 	return nil
+}
+
+// inProcess starts crmguard over a temporary SQLite file, seeded with
+// users, and returns its URL, an admin token and how to stop it.
+func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok string, stop func(), err error) {
+	fail := func(err error) (string, string, func(), error) { return "", "", nil, err }
+	dir, err := os.MkdirTemp("", "crmguard-load-")
+	if err != nil {
+		return fail(err)
+	}
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "crmguard.db"))
+	if err != nil {
+		return fail(err)
+	}
+	level := slog.LevelWarn
+	if accessLog {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+	svc := service.New(st, service.Config{}, nil)
+	boot, err := svc.EnsureOrg(ctx, service.BootstrapOptions{})
+	if err != nil {
+		return fail(err)
+	}
+	admin := crmguard.Actor{OrgID: boot.Org.ID, UserID: boot.Admin.ID, Source: crmguard.SourceCLI}
+	if users > 0 {
+		t0 := time.Now()
+		if _, err := svc.SeedUsers(ctx, admin, users, nil); err != nil {
+			return fail(err)
+		}
+		fmt.Printf("seeded %d users in %s\n", users, time.Since(t0).Round(time.Millisecond))
+	}
+	// Credits past any run: the load measures the pipeline, not the 429 of an
+	// org's daily budget.
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{Credits: 1 << 40, Concurrency: 1 << 20}, UserCacheBytes: userCache})
+	crmURL, stop1, err := serve(stack.Handler)
+	if err != nil {
+		return fail(err)
+	}
+	issued, err := svc.IssueTokens(ctx, admin, boot.Admin.ID, "ZohoCRM.org.READ,ZohoCRM.users.READ", false)
+	if err != nil {
+		return fail(err)
+	}
+	return crmURL, issued.AccessToken, func() { stop1(); st.Close(); os.RemoveAll(dir) }, nil
+}
+
+// scenarioPaths are the URLs a scenario requests, round robin. The user
+// scenario takes 1000 users spread over the whole org, found through the
+// API.
+func scenarioPaths(base, tok, scenario string) ([]string, error) {
+	switch scenario {
+	case "org":
+		return []string{"/crm/v8/org"}, nil
+	case "depth":
+		return []string{"/crm/v8/users?per_page=200&page=1", "/crm/v8/users?per_page=200&page=500"}, nil
+	case "page":
+		var out []string
+		for p := 1; p <= 500; p += 5 {
+			out = append(out, fmt.Sprintf("/crm/v8/users?per_page=200&page=%d", p))
+		}
+		return out, nil
+	}
+	b, err := fetch(base+"/crm/v8/users/actions/count", tok)
+	if err != nil {
+		return nil, err
+	}
+	var count struct{ Count int }
+	if err := json.Unmarshal(b, &count); err != nil {
+		return nil, err
+	}
+	var out []string
+	for page := 1; len(out) < 1000 && (page-1)*200 < count.Count; page += max(1, count.Count/200/5) {
+		b, err := fetch(fmt.Sprintf("%s/crm/v8/users?per_page=200&page=%d", base, page), tok)
+		if err != nil {
+			return nil, err
+		}
+		var list struct{ Users []struct{ ID string } }
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, err
+		}
+		for _, u := range list.Users {
+			if len(out) < 1000 {
+				out = append(out, "/crm/v8/users/"+u.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// peakRSS reads the process's peak resident set size (Linux).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
 }
 
 func fetch(url, tok string) ([]byte, error) {
@@ -150,7 +299,7 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-func load(url, tok string, conc int, dur time.Duration, size int) (result, error) {
+func load(base string, paths []string, bodies map[string][]byte, tok string, conc int, dur time.Duration) (result, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -163,9 +312,14 @@ func load(url, tok string, conc int, dur time.Duration, size int) (result, error
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Authorization", "Zoho-oauthtoken "+tok)
-			for time.Now().Before(deadline) {
+			reqs := make([]*http.Request, len(paths))
+			for j, p := range paths {
+				reqs[j], _ = http.NewRequest("GET", base+p, nil)
+				reqs[j].Header.Set("Authorization", "Zoho-oauthtoken "+tok)
+			}
+			for k := i; time.Now().Before(deadline); k++ {
+				req := reqs[k%len(reqs)]
+				size := len(bodies[paths[k%len(paths)]])
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
+	"github.com/crmguard/crmguard/internal/zohoapi"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +25,7 @@ type serveFlags struct {
 	demo                                                 bool
 	adminEmail, company, timeZone, edition               string
 	licenseUsers                                         int
+	userCacheMiB                                         int
 	svc                                                  service.Config
 	credits, concurrency                                 int
 	poll, grace                                          time.Duration
@@ -67,6 +69,7 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.DurationVar(&f.svc.LimitWindow, "limit-window", 10*time.Minute, "window of the two limits above")
 	fl.IntVar(&f.svc.MaxAccessPerRefresh, "max-access-per-refresh", 15, "live access tokens per refresh token (oldest invalidated)")
 	fl.IntVar(&f.svc.MaxRefreshPerUser, "max-refresh-per-user", 20, "live refresh tokens per user per client (oldest revoked)")
+	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
 	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
 	return c
@@ -158,8 +161,12 @@ func (e *env) serve(f *serveFlags) error {
 		}
 	}
 
-	stack := server.Build(svc, st.Ping, log, oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies},
-		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency})
+	cacheBytes := f.userCacheMiB << 20
+	if f.userCacheMiB == 0 {
+		cacheBytes = -1
+	}
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies},
+		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	go stack.Guard.Watch(ctx, log)

@@ -92,14 +92,22 @@ type Stack struct {
 	Metrics *web.Metrics
 }
 
+// Config is the transport settings of a stack.
+type Config struct {
+	Guard oauth.GuardConfig
+	// UserCacheBytes bounds the API's cache of encoded users: 0 is
+	// zohoapi.DefaultUserCacheBytes, negative turns it off.
+	UserCacheBytes int
+}
+
 // Build wires the pipeline and every transport over svc. ready answers
 // /readyz.
-func Build(svc *service.Service, ready func(context.Context) error, log *slog.Logger, guard oauth.GuardConfig) *Stack {
+func Build(svc *service.Service, ready func(context.Context) error, log *slog.Logger, cfg Config) *Stack {
 	m := web.NewMetrics()
-	g := oauth.NewGuard(svc, guard, m)
+	g := oauth.NewGuard(svc, cfg.Guard, m)
 	h := Handler(Parts{
-		API:     zohoapi.New(svc, g, log),
-		OAuth:   oauth.NewEndpoints(svc, m, log, guard.ClientIP),
+		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
+		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),
 		Metrics: m, Log: log, Ready: ready,
 	})
 	return &Stack{Handler: h, Guard: g, Metrics: m}

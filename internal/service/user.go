@@ -153,22 +153,38 @@ func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]
 	return ids, nil
 }
 
-// ListUsers returns one page of the users a query selects, by ID.
-func (s *Service) ListUsers(ctx context.Context, org crmguard.ID, q UserQuery) (*UserPage, error) {
+// ListUserIDs returns the IDs of one page of the users a query selects,
+// ascending, and whether more follow.
+func (s *Service) ListUserIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]crmguard.ID, bool, error) {
 	ids, err := s.userIDs(ctx, org, q)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	from := (q.Page - 1) * q.PerPage
 	if q.Page < 1 || q.PerPage < 1 || from >= len(ids) || from < 0 {
-		return &UserPage{}, nil
+		return nil, false, nil
 	}
 	to := min(from+q.PerPage, len(ids))
-	users, err := s.store.GetUsers(ctx, org, ids[from:to])
+	return ids[from:to], to < len(ids), nil
+}
+
+// UsersByID returns the users with these IDs, ascending; unknown IDs are
+// left out.
+func (s *Service) UsersByID(ctx context.Context, org crmguard.ID, ids []crmguard.ID) ([]*crmguard.User, error) {
+	return s.store.GetUsers(ctx, org, ids)
+}
+
+// ListUsers returns one page of the users a query selects, by ID.
+func (s *Service) ListUsers(ctx context.Context, org crmguard.ID, q UserQuery) (*UserPage, error) {
+	ids, more, err := s.ListUserIDs(ctx, org, q)
+	if err != nil || len(ids) == 0 {
+		return &UserPage{}, err
+	}
+	users, err := s.store.GetUsers(ctx, org, ids)
 	if err != nil {
 		return nil, err
 	}
-	return &UserPage{Users: users, More: to < len(ids)}, nil
+	return &UserPage{Users: users, More: more}, nil
 }
 
 // CountUsers counts the users of a type.

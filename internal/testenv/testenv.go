@@ -98,7 +98,7 @@ func New(t testing.TB, opt Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := server.Build(svc, st.Ping, log, opt.Guard)
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: opt.Guard})
 	srv.Config.Handler = stack.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -50,11 +50,16 @@ type API struct {
 	log   *slog.Logger
 	orgs  sync.Map // org ID → *cachedOrg
 	metas sync.Map // org ID → *orgMeta
+	users *userCache
 }
 
-// New returns the API.
-func New(svc *service.Service, guard *oauth.Guard, log *slog.Logger) *API {
-	return &API{svc: svc, guard: guard, log: log}
+// New returns the API. userCacheBytes bounds the cache of encoded users:
+// 0 means DefaultUserCacheBytes, a negative value turns it off.
+func New(svc *service.Service, guard *oauth.Guard, log *slog.Logger, userCacheBytes int) *API {
+	if userCacheBytes == 0 {
+		userCacheBytes = DefaultUserCacheBytes
+	}
+	return &API{svc: svc, guard: guard, log: log, users: newUserCache(userCacheBytes)}
 }
 
 var (

@@ -84,23 +84,65 @@ func ifModifiedSince(r *http.Request) (time.Time, error) {
 	return time.Time{}, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"header_name": "If-Modified-Since", "expected_format": zohoTime})
 }
 
-// writeUsers writes {"users":[...]} and, for lists, the info object.
-func (a *API) writeUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, users []*crmguard.User, info *pageInfo) error {
+// encodeUsers returns the JSON of the users with these IDs, in order,
+// from the cache where it can and from storage (or have) for the rest;
+// users that do not exist are left out.
+func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
+	legacy := legacyVersion(r)
+	out := make([][]byte, len(ids))
+	var missing []crmguard.ID
+	for i, id := range ids {
+		if e, ok := a.users.get(epoch, userKey{p.OrgID, id, legacy}); ok {
+			out[i] = e.json
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	users := have
+	if users == nil {
+		var err error
+		if users, err = a.svc.UsersByID(r.Context(), p.OrgID, missing); err != nil {
+			return nil, err
+		}
+	}
 	m, err := a.meta(r.Context(), p.OrgID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v, err := m.view(r.Context(), a, users, legacyVersion(r))
+	v, err := m.view(r.Context(), a, users, legacy)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	byID := make(map[crmguard.ID][]byte, len(users))
+	for _, u := range users {
+		b := v.appendUser(make([]byte, 0, 1400), u)
+		byID[u.ID] = b
+		a.users.put(epoch, userKey{p.OrgID, u.ID, legacy}, encodedUser{json: b, modified: u.ModifiedTime})
+	}
+	kept := out[:0]
+	for i, id := range ids {
+		if out[i] == nil {
+			out[i] = byID[id]
+		}
+		if out[i] != nil {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept, nil
+}
+
+// writeUsers writes {"users":[...]} and, for lists, the info object.
+func (a *API) writeUsers(w http.ResponseWriter, users [][]byte, info *pageInfo) error {
 	buf := bufPool.Get().(*[]byte)
 	b := append((*buf)[:0], `{"users":[`...)
 	for i, u := range users {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = v.appendUser(b, u)
+		b = append(b, u...)
 	}
 	b = append(b, ']')
 	if info != nil {
@@ -115,7 +157,7 @@ func (a *API) writeUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 		b = append(b, '}')
 	}
 	b = append(b, '}')
-	err = web.WriteRawJSON(w, http.StatusOK, b)
+	err := web.WriteRawJSON(w, http.StatusOK, b)
 	if cap(b) <= 4<<20 { // keep buffers of ordinary pages only
 		*buf = b
 		bufPool.Put(buf)
@@ -123,7 +165,7 @@ func (a *API) writeUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 	return err
 }
 
-// bufPool holds response buffers: a 200-user page is about 300 KB.
+// bufPool holds response buffers: a 200-user page is about 240 KB.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 type pageInfo struct {
@@ -161,11 +203,15 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if q.ModifiedSince, err = ifModifiedSince(r); err != nil {
 		return err
 	}
-	res, err := a.svc.ListUsers(r.Context(), p.OrgID, q)
+	ids, more, err := a.svc.ListUserIDs(r.Context(), p.OrgID, q)
 	if err != nil {
 		return err
 	}
-	if len(res.Users) == 0 {
+	users, err := a.encodeUsers(r, p, q.Epoch, ids, nil)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
 		if !q.ModifiedSince.IsZero() {
 			w.WriteHeader(http.StatusNotModified)
 		} else {
@@ -173,7 +219,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 		}
 		return nil
 	}
-	return a.writeUsers(w, r, p, res.Users, &pageInfo{page: page, perPage: perPage, more: res.More})
+	return a.writeUsers(w, users, &pageInfo{page: page, perPage: perPage, more: more})
 }
 
 // pathUserID reads {id}; a malformed one is not a URL crmguard serves.
@@ -205,17 +251,26 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	if err != nil {
 		return err
 	}
-	u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
-	if e, ok := crmguard.AsError(err); ok && e == service.ErrInvalidUserID {
-		return unknownID(r, crmguard.NewError(e.Code, e.Message, crmguard.Details{"resource_path_index": 0}))
-	} else if err != nil {
-		return err
+	epoch := a.guard.Epoch()
+	e, ok := a.users.get(epoch, userKey{p.OrgID, id, legacyVersion(r)})
+	if !ok {
+		u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
+		if ce, ok := crmguard.AsError(err); ok && ce == service.ErrInvalidUserID {
+			return unknownID(r, crmguard.NewError(ce.Code, ce.Message, crmguard.Details{"resource_path_index": 0}))
+		} else if err != nil {
+			return err
+		}
+		enc, err := a.encodeUsers(r, p, epoch, []crmguard.ID{u.ID}, []*crmguard.User{u})
+		if err != nil {
+			return err
+		}
+		e = encodedUser{json: enc[0], modified: u.ModifiedTime}
 	}
-	if !ims.IsZero() && !u.ModifiedTime.Truncate(time.Second).After(ims) {
+	if !ims.IsZero() && !e.modified.Truncate(time.Second).After(ims) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return a.writeUsers(w, r, p, []*crmguard.User{u}, nil)
+	return a.writeUsers(w, [][]byte{e.json}, nil)
 }
 
 // countUsers answers GET /users/actions/count: {"count":N}.
@@ -249,6 +304,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
+	epoch := a.guard.Epoch()
 	res, err := a.svc.SearchUsers(r.Context(), p.OrgID, crit, page, perPage)
 	if err != nil {
 		return err
@@ -257,7 +313,15 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return a.writeUsers(w, r, p, res.Users, &pageInfo{page: page, perPage: perPage, more: res.More})
+	ids := make([]crmguard.ID, len(res.Users))
+	for i, u := range res.Users {
+		ids[i] = u.ID
+	}
+	users, err := a.encodeUsers(r, p, epoch, ids, res.Users)
+	if err != nil {
+		return err
+	}
+	return a.writeUsers(w, users, &pageInfo{page: page, perPage: perPage, more: res.More})
 }
 
 func escapeCriteria(s string) string {
