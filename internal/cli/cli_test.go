@@ -274,6 +274,8 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"client", "list", "--help"}, {"token", "--help"}, {"token", "grant", "--help"}, {"token", "issue", "--help"},
 		{"token", "revoke", "--help"}, {"iprule", "--help"}, {"iprule", "add", "--help"}, {"iprule", "list", "--help"},
 		{"iprule", "remove", "--help"}, {"profile", "--help"}, {"profile", "list", "--help"}, {"profile", "set", "--help"},
+		{"user", "--help"}, {"user", "list", "--help"}, {"user", "add", "--help"}, {"user", "invite", "--help"},
+		{"user", "seed", "--help"}, {"field", "--help"}, {"field", "list", "--help"}, {"field", "add", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -297,6 +299,9 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{[]string{"token", "issue", "--data-dir", filepath.Join(dir, "none"), "--scopes", "ZohoCRM.users.ALL"}, nil, 1, "no database"},
 		{[]string{"token", "issue"}, nil, 2, "--scopes is required"},
 		{[]string{"iprule", "remove", "abc"}, nil, 2, "not a rule ID"},
+		{[]string{"user", "seed"}, nil, 2, "--count must be at least 1"},
+		{[]string{"user", "add", "--email", "a@b.co"}, nil, 2, "are required"},
+		{[]string{"field", "add", "--label", "X"}, nil, 2, "--label and --type are required"},
 	}
 	for _, c := range cases {
 		getenv := func(k string) string { return c.env[k] }
@@ -354,5 +359,65 @@ func TestReadmeWalkthrough(t *testing.T) {
 	_, stderr, code = run(t, noEnv, "profile", "set", "--data-dir", dir, "Sales", "--api-access", "maybe")
 	if code != 2 {
 		t.Errorf("bad on/off: exit %d %q", code, stderr)
+	}
+}
+
+// TestUserAndFieldCommands: custom fields and users made with the CLI show
+// in the running server's API; the invitation link works; seeding is seen
+// on the server's next request.
+func TestUserAndFieldCommands(t *testing.T) {
+	dir := t.TempDir()
+	url, out := serve(t, dir, "--demo")
+	tok := regexp.MustCompile(`Zoho-oauthtoken (1000\.[0-9a-f.]+)`).FindStringSubmatch(out.String())[1]
+	d := []string{"--data-dir", dir}
+	stdout, stderr, code := run(t, noEnv, append([]string{"field", "add", "--label", "Employee Number", "--type", "number"}, d...)...)
+	if code != 0 || !strings.Contains(stdout, "API name Employee_Number") {
+		t.Fatalf("field add: %d %q %q", code, stdout, stderr)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"field", "add", "--label", "Employee number", "--type", "number"}, d...)...); code != 1 || !strings.Contains(stderr, "DUPLICATE_DATA") {
+		t.Errorf("same label again: %d %q", code, stderr)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"field", "add", "--label", "Shoe", "--type", "shoe"}, d...)...); code != 1 || !strings.Contains(stderr, "INVALID_DATA") {
+		t.Errorf("unknown type: %d %q", code, stderr)
+	}
+	waitStatus(t, url+"/crm/v8/settings/fields?module=users", tok, 200)
+	if _, body := get(t, url+"/crm/v8/settings/fields?module=users", tok); !strings.Contains(body, `"api_name":"Employee_Number"`) {
+		t.Errorf("fields metadata lacks the new field: %s", body)
+	}
+	stdout, stderr, code = run(t, noEnv, append([]string{"user", "add", "--email", "ana.lima@example.com", "--first-name", "Ana",
+		"--last-name", "Lima", "--profile", "Sales", "--role", "Manager", "--public-url", url}, d...)...)
+	link := regexp.MustCompile(`invitation link: (\S+)`).FindStringSubmatch(stdout)
+	if code != 0 || link == nil {
+		t.Fatalf("user add: %d %q %q", code, stdout, stderr)
+	}
+	if status, page := get(t, link[1], ""); status != 200 || !strings.Contains(page, "ana.lima@example.com") {
+		t.Errorf("invitation page: %d %s", status, page)
+	}
+	stdout, _, code = run(t, noEnv, append([]string{"user", "list", "--type", "NotConfirmedUsers", "--json"}, d...)...)
+	var list struct{ Users []struct{ Email string } }
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil || code != 0 || len(list.Users) != 2 {
+		t.Errorf("user list: %d %v %q", code, err, stdout)
+	}
+	if stdout, _, code = run(t, noEnv, append([]string{"user", "invite", "ana.lima@example.com", "--public-url", url}, d...)...); code != 0 || !strings.Contains(stdout, url+"/invite/") {
+		t.Errorf("user invite: %d %q", code, stdout)
+	}
+	if status, _ := get(t, link[1], ""); status != 404 {
+		t.Errorf("the first link after a new invitation: %d, want 404", status)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"user", "invite", "patricia.boyle@example.com"}, d...)...); code != 1 || !strings.Contains(stderr, "Re-invite is not allowed") {
+		t.Errorf("inviting a confirmed user: %d %q", code, stderr)
+	}
+	stdout, stderr, code = run(t, noEnv, append([]string{"user", "seed", "--count", "1000"}, d...)...)
+	if code != 0 || !strings.Contains(stdout, "seeded 1000 users") || !strings.Contains(stderr, "1000/1000") {
+		t.Fatalf("user seed: %d %q %q", code, stdout, stderr)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := get(t, url+"/crm/v8/users/actions/count", tok)
+		if body == `{"count":1025}` { // 24 demo users, Ana and 1000 seeded: AllUsers counts deactivated users too
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not see the seeded users: %s", body)
+		}
 	}
 }

@@ -173,17 +173,22 @@ type pageInfo struct {
 	more          bool
 }
 
+// paging reads page (from 1) and per_page (1 to 200, default 200).
+func paging(r *http.Request) (page, perPage int, err error) {
+	if page, err = intParam(r, "page", 1, 1, 1<<31-1); err != nil {
+		return 0, 0, err
+	}
+	perPage, err = intParam(r, "per_page", maxPerPage, 1, maxPerPage)
+	return page, perPage, err
+}
+
 // listUsers answers GET /users.
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
 	typ, err := userType(r)
 	if err != nil {
 		return err
 	}
-	page, err := intParam(r, "page", 1, 1, 1<<31-1)
-	if err != nil {
-		return err
-	}
-	perPage, err := intParam(r, "per_page", maxPerPage, 1, maxPerPage)
+	page, perPage, err := paging(r)
 	if err != nil {
 		return err
 	}
@@ -296,11 +301,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "criteria"})
 		}
 	}
-	page, err := intParam(r, "page", 1, 1, 1<<31-1)
-	if err != nil {
-		return err
-	}
-	perPage, err := intParam(r, "per_page", maxPerPage, 1, maxPerPage)
+	page, perPage, err := paging(r)
 	if err != nil {
 		return err
 	}
