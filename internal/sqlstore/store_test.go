@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -81,6 +83,8 @@ func TestStore(t *testing.T) {
 			t.Run("GrantSingleUse", func(t *testing.T) { testGrantSingleUse(t, open(t)) })
 			t.Run("RevokeCascade", func(t *testing.T) { testRevokeCascade(t, open(t)) })
 			t.Run("IPRulesAndAudit", func(t *testing.T) { testIPRulesAndAudit(t, open(t)) })
+			t.Run("UserQueries", func(t *testing.T) { testUserQueries(t, open(t)) })
+			t.Run("Fields", func(t *testing.T) { testFields(t, open(t)) })
 		})
 	}
 }
@@ -272,5 +276,104 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 			t.Fatalf("open #%d: %v", i+1, err)
 		}
 		s.Close()
+	}
+}
+
+func testUserQueries(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	var users []*crmguard.User
+	for i := 0; i < 6; i++ {
+		u := *f.user
+		u.ID, u.Email = f.ids.New(), fmt.Sprintf("u%d@example.com", i)
+		u.Confirmed = i%2 == 0
+		u.Status = []string{crmguard.UserActive, crmguard.UserDisabled, crmguard.UserDeleted}[i%3]
+		u.ModifiedTime = f.now.Add(time.Duration(i) * time.Second)
+		u.Extra = map[string]json.RawMessage{"city": json.RawMessage(`"Lyon"`), "Score": json.RawMessage(`7`)}
+		users = append(users, &u)
+	}
+	if err := s.CreateUsers(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	dup := *users[0]
+	dup.ID = f.ids.New()
+	if err := s.CreateUsers(ctx, []*crmguard.User{&dup}); !errors.Is(err, crmguard.ErrConflict) {
+		t.Errorf("bulk insert of a duplicate e-mail: %v", err)
+	}
+	yes := true
+	for _, c := range []struct {
+		name   string
+		filter crmguard.UserFilter
+		want   []int // indexes into users; -1 is the fixture's user
+	}{
+		{"all", crmguard.UserFilter{}, []int{-1, 0, 1, 2, 3, 4, 5}},
+		{"active", crmguard.UserFilter{Statuses: []string{crmguard.UserActive}}, []int{-1, 0, 3}},
+		{"not deleted, confirmed", crmguard.UserFilter{Statuses: []string{crmguard.UserActive, crmguard.UserDisabled}, Confirmed: &yes}, []int{0, 4}},
+		{"ids", crmguard.UserFilter{IDs: []crmguard.ID{users[5].ID, users[1].ID, 42}}, []int{1, 5}},
+		{"no ids", crmguard.UserFilter{IDs: []crmguard.ID{}}, nil},
+		{"modified after", crmguard.UserFilter{ModifiedAfter: f.now.Add(3 * time.Second)}, []int{4, 5}},
+		{"profile", crmguard.UserFilter{ProfileID: f.ids.New()}, nil},
+	} {
+		ids, err := s.ListUserIDs(ctx, f.org.ID, c.filter)
+		var want []crmguard.ID
+		for _, i := range c.want {
+			if i < 0 {
+				want = append(want, f.user.ID)
+			} else {
+				want = append(want, users[i].ID)
+			}
+		}
+		if err != nil || fmt.Sprint(ids) != fmt.Sprint(want) {
+			t.Errorf("%s: %v %v, want %v", c.name, ids, err, want)
+		}
+		var walked []crmguard.ID
+		if err := s.EachUser(ctx, f.org.ID, c.filter, func(u *crmguard.User) error { walked = append(walked, u.ID); return nil }); err != nil || fmt.Sprint(walked) != fmt.Sprint(want) {
+			t.Errorf("%s: EachUser %v %v", c.name, walked, err)
+		}
+	}
+	got, err := s.GetUsers(ctx, f.org.ID, []crmguard.ID{users[3].ID, users[0].ID, 7})
+	if err != nil || len(got) != 2 || got[0].ID != users[0].ID || string(got[1].Extra["Score"]) != "7" || string(got[1].Extra["city"]) != `"Lyon"` {
+		t.Errorf("GetUsers: %v %v", got, err)
+	}
+	// A deleted user frees the e-mail; the invitation hash finds its user.
+	if _, err := s.GetUserByEmail(ctx, f.org.ID, "u2@example.com"); !errors.Is(err, crmguard.ErrNotFound) {
+		t.Errorf("deleted user by e-mail: %v", err)
+	}
+	again := *users[2]
+	again.ID, again.Status = f.ids.New(), crmguard.UserActive
+	if err := s.CreateUser(ctx, &again); err != nil {
+		t.Errorf("re-adding a deleted user's e-mail: %v", err)
+	}
+	u := users[3]
+	u.InviteHash, u.InviteExpires = []byte("0123456789abcdef0123456789abcdef"), f.now.Add(time.Hour)
+	if err := s.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if inv, err := s.GetUserByInvite(ctx, u.InviteHash); err != nil || inv.ID != u.ID || !inv.InviteExpires.Equal(u.InviteExpires) {
+		t.Errorf("GetUserByInvite: %v %v", inv, err)
+	}
+}
+
+func testFields(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	mk := func(api, label string, custom bool) *crmguard.Field {
+		return &crmguard.Field{ID: f.ids.New(), OrgID: f.org.ID, Module: crmguard.ModuleUsers, APIName: api, Label: label,
+			Type: crmguard.FieldPicklist, PickList: []string{"a", "b"}, Custom: custom, CreatedTime: f.now}
+	}
+	for _, fl := range []*crmguard.Field{mk("Team", "Team", true), mk("city", "City", false)} {
+		if err := s.CreateField(ctx, fl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateField(ctx, mk("team", "Other", true)); !errors.Is(err, crmguard.ErrConflict) {
+		t.Errorf("same API name in another case: %v", err)
+	}
+	if err := s.CreateField(ctx, mk("Other", "TEAM", true)); !errors.Is(err, crmguard.ErrConflict) {
+		t.Errorf("same label in another case: %v", err)
+	}
+	fs, err := s.ListFields(ctx, f.org.ID, crmguard.ModuleUsers)
+	if err != nil || len(fs) != 2 || fs[0].APIName != "city" || fs[1].APIName != "Team" || fmt.Sprint(fs[1].PickList) != "[a b]" {
+		t.Errorf("ListFields (system first): %v %v", fs, err)
 	}
 }
