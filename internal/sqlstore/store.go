@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmguard/crmguard"
@@ -30,9 +31,66 @@ type querier interface {
 
 // Store implements crmguard.Store over database/sql.
 type Store struct {
-	write *sql.DB // one connection: SQLite has one writer
-	read  *sql.DB // a small pool of readers (WAL lets them run beside the writer)
-	tx    *sql.Tx // set inside InTx
+	write  *sql.DB // one connection: SQLite has one writer
+	read   *sql.DB // a small pool of readers (WAL lets them run beside the writer)
+	tx     *sql.Tx // set inside InTx
+	reader *preparedReader
+}
+
+// preparedReader runs reads through prepared statements kept per query
+// text: parsing the SQL cost more than running it on the hot paths (a user
+// by ID). Every query text in this package is a constant or built from a
+// fixed set of shapes, and the cache is bounded anyway.
+type preparedReader struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxPrepared = 128
+
+func (p *preparedReader) stmt(ctx context.Context, query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxPrepared {
+		return nil
+	}
+	st, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the plain query reports the error
+	}
+	p.stmts[query] = st
+	return st
+}
+
+func (p *preparedReader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.db.ExecContext(ctx, query, args...)
+}
+
+func (p *preparedReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.db.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.db.QueryRowContext(ctx, query, args...)
+}
+
+func (p *preparedReader) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	p.stmts = nil
 }
 
 var _ crmguard.Store = (*Store)(nil)
@@ -61,7 +119,8 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read}
+	read.SetMaxIdleConns(4) // keep them: each opening runs the pragmas again
+	s := &Store{write: write, read: read, reader: &preparedReader{db: read, stmts: map[string]*sql.Stmt{}}}
 	if err := s.migrate(ctx, "sqlite"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -71,6 +130,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.reader.close()
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
@@ -81,7 +141,7 @@ func (s *Store) r() querier {
 	if s.tx != nil {
 		return s.tx
 	}
-	return s.read
+	return s.reader
 }
 
 func (s *Store) w() querier {
@@ -100,7 +160,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(&Store{write: s.write, read: s.read, tx: tx}); err != nil {
+	if err := fn(&Store{write: s.write, read: s.read, tx: tx, reader: s.reader}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

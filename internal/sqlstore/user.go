@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/crmguard/crmguard"
@@ -173,20 +174,28 @@ func userWhere(org crmguard.ID, f crmguard.UserFilter) (string, []any) {
 		args = append(args, f.ProfileID)
 	}
 	if f.IDs != nil {
-		if len(f.IDs) == 0 {
-			b.WriteString(` AND 0`)
-		} else {
-			b.WriteString(` AND id IN (` + placeholders(len(f.IDs)) + `)`)
-			for _, id := range f.IDs {
-				args = append(args, id)
-			}
-		}
+		// One parameter, a JSON array, whatever the count: one statement
+		// shape to prepare, and no limit on bound parameters.
+		b.WriteString(` AND id IN (SELECT value FROM json_each(?))`)
+		args = append(args, idArray(f.IDs))
 	}
 	if !f.ModifiedAfter.IsZero() {
 		b.WriteString(` AND modified_at > ?`)
 		args = append(args, ms(f.ModifiedAfter))
 	}
 	return b.String(), args
+}
+
+func idArray(ids []crmguard.ID) string {
+	b := make([]byte, 0, len(ids)*20+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(id), 10)
+	}
+	return string(append(b, ']'))
 }
 
 func placeholders(n int) string {
