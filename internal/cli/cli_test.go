@@ -276,6 +276,7 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"iprule", "remove", "--help"}, {"profile", "--help"}, {"profile", "list", "--help"}, {"profile", "set", "--help"},
 		{"user", "--help"}, {"user", "list", "--help"}, {"user", "add", "--help"}, {"user", "invite", "--help"},
 		{"user", "seed", "--help"}, {"field", "--help"}, {"field", "list", "--help"}, {"field", "add", "--help"},
+		{"audit", "--help"}, {"audit", "list", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -407,17 +408,57 @@ func TestUserAndFieldCommands(t *testing.T) {
 	if _, stderr, code := run(t, noEnv, append([]string{"user", "invite", "patricia.boyle@example.com"}, d...)...); code != 1 || !strings.Contains(stderr, "Re-invite is not allowed") {
 		t.Errorf("inviting a confirmed user: %d %q", code, stderr)
 	}
+	// A user added through the API: the invitation link is in the audit log.
+	req, _ := http.NewRequest("POST", url+"/crm/v8/users", strings.NewReader(`{"users":[{"last_name":"Api","email":"api@example.com","role":{"id":"`+
+		roleID(t, url, tok)+`"},"profile":"`+profileID(t, url, tok)+`"}]}`))
+	req.Header.Set("Authorization", "Zoho-oauthtoken "+tok)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("POST /users: %v %v", resp, err)
+	}
+	stdout, _, code = run(t, noEnv, append([]string{"audit", "list", "--action", "user.add", "--limit", "1", "--json"}, d...)...)
+	var audit struct {
+		Audit []struct {
+			Source string
+			After  struct {
+				Email     string `json:"email"`
+				InviteURL string `json:"invite_url"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &audit); err != nil || code != 0 || len(audit.Audit) != 1 ||
+		audit.Audit[0].Source != "api" || audit.Audit[0].After.Email != "api@example.com" || !strings.HasPrefix(audit.Audit[0].After.InviteURL, url+"/invite/") {
+		t.Errorf("audit list: %d %v %s", code, err, stdout)
+	}
+	if stdout, _, code = run(t, noEnv, append([]string{"audit", "list", "--action", "user."}, d...)...); code != 0 || !strings.Contains(stdout, "user.invite") {
+		t.Errorf("audit list --action user.: %d %s", code, stdout)
+	}
 	stdout, stderr, code = run(t, noEnv, append([]string{"user", "seed", "--count", "1000"}, d...)...)
 	if code != 0 || !strings.Contains(stdout, "seeded 1000 users") || !strings.Contains(stderr, "1000/1000") {
 		t.Fatalf("user seed: %d %q %q", code, stdout, stderr)
 	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, body := get(t, url+"/crm/v8/users/actions/count", tok)
-		if body == `{"count":1025}` { // 24 demo users, Ana and 1000 seeded: AllUsers counts deactivated users too
+		if body == `{"count":1026}` { // 24 demo users, Ana, Api and 1000 seeded: AllUsers counts deactivated users too
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the server did not see the seeded users: %s", body)
 		}
 	}
+}
+
+// roleID and profileID read the admin's role and profile through the API.
+func roleID(t *testing.T, url, tok string) string    { return adminRef(t, url, tok, "role") }
+func profileID(t *testing.T, url, tok string) string { return adminRef(t, url, tok, "profile") }
+func adminRef(t *testing.T, url, tok, key string) string {
+	t.Helper()
+	_, body := get(t, url+"/crm/v8/users?type=CurrentUser", tok)
+	var r struct {
+		Users []map[string]struct{ ID string }
+	}
+	_ = json.Unmarshal([]byte(body), &r)
+	if len(r.Users) != 1 {
+		t.Fatalf("current user: %s", body)
+	}
+	return r.Users[0][key].ID
 }

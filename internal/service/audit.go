@@ -1,0 +1,45 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+)
+
+// AuditFilter narrows the audit log; zero fields match everything.
+type AuditFilter struct {
+	Action string // exact, or a prefix ending in "." (e.g. "user.")
+	Target crmguard.ID
+	Limit  int // newest first; 0 means 100
+}
+
+// Audit lists the org's audit events, newest first. The console will add
+// its own filters; the CLI needs these.
+func (s *Service) Audit(ctx context.Context, org crmguard.ID, f AuditFilter) ([]*crmguard.AuditEvent, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	scan := f.Limit
+	if f.Action != "" || f.Target != 0 {
+		scan = max(f.Limit*20, 10000) // filtered in memory over the newest events
+	}
+	evs, err := s.store.ListAudit(ctx, org, scan)
+	if err != nil {
+		return nil, err
+	}
+	out := evs[:0]
+	for _, e := range evs {
+		if f.Action != "" && e.Action != f.Action && !(strings.HasSuffix(f.Action, ".") && strings.HasPrefix(e.Action, f.Action)) {
+			continue
+		}
+		if f.Target != 0 && e.TargetID != f.Target {
+			continue
+		}
+		out = append(out, e)
+		if len(out) == f.Limit {
+			break
+		}
+	}
+	return out, nil
+}
