@@ -205,8 +205,14 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 			return paramErr("ids", s, crmguard.Details{"maximum_length": maxIDs})
 		}
 	}
-	if q.ModifiedSince, err = ifModifiedSince(r); err != nil {
+	ims, err := ifModifiedSince(r)
+	if err != nil {
 		return err
+	}
+	if !ims.IsZero() {
+		// Modified_Time shows whole seconds: a user whose shown time is not
+		// after the header is not newer, as for GET /users/{id}.
+		q.ModifiedSince = ims.Truncate(time.Second).Add(time.Second - time.Millisecond)
 	}
 	ids, more, err := a.svc.ListUserIDs(r.Context(), p.OrgID, q)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/testenv"
@@ -160,5 +161,34 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 	list.Body.Close()
 	if !strings.Contains(string(b), `"city":"Enugu"`) {
 		t.Errorf("list after the change: %s", b)
+	}
+}
+
+// TestIfModifiedSince: a user is newer than the header when its shown
+// Modified_Time is, in the list and the single form alike.
+func TestIfModifiedSince(t *testing.T) {
+	f := newUsersFixture(t)
+	f.env.Clock.Advance(90 * time.Second)
+	resp := f.env.Do(t, "PUT", "/crm/v8/users/"+f.refs["grace"], f.tokens["admin"], `{"users":[{"city":"Jos"}]}`)
+	resp.Body.Close()
+	u := f.env.User(t, standardUser)
+	shown := u.ModifiedTime.Truncate(time.Second).Format(time.RFC3339)
+	before := u.ModifiedTime.Add(-time.Second).Truncate(time.Second).Format(time.RFC3339)
+	for _, c := range []struct {
+		path, since string
+		want        int
+	}{
+		{"/crm/v8/users", shown, 304}, {"/crm/v8/users/" + f.refs["grace"], shown, 304},
+		{"/crm/v8/users", before, 200}, {"/crm/v8/users/" + f.refs["grace"], before, 200},
+	} {
+		resp := f.env.Do(t, "GET", c.path, f.tokens["admin"], "", "If-Modified-Since", c.since)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s since %s: %d, want %d", c.path, c.since, resp.StatusCode, c.want)
+		}
+		if c.want == 200 && c.path == "/crm/v8/users" && (strings.Count(string(body), `"email"`) != 1 || !strings.Contains(string(body), standardUser)) {
+			t.Errorf("list since %s: want only Grace: %s", c.since, body)
+		}
 	}
 }
