@@ -27,6 +27,11 @@ type Store interface {
 	ListProfiles(ctx context.Context, org ID) ([]*Profile, error)
 	// UpdateProfile writes name, description, permissions and modified_*.
 	UpdateProfile(ctx context.Context, p *Profile) error
+	// DeleteProfile removes a profile no user has any more.
+	DeleteProfile(ctx context.Context, org, id ID) error
+	// ReassignProfile moves every user of profile from to profile to and
+	// returns how many moved.
+	ReassignProfile(ctx context.Context, org, from, to, by ID, at time.Time) (int, error)
 
 	CreateRole(ctx context.Context, r *Role) error
 	GetRole(ctx context.Context, org, id ID) (*Role, error)

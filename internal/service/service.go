@@ -27,6 +27,8 @@ type Config struct {
 	PasswordCost int
 	// InviteTTL is how long an invitation link works (7 days).
 	InviteTTL time.Duration
+	// MaxProfiles is how many profiles an org may have (Zoho: 25).
+	MaxProfiles int
 }
 
 func (c *Config) defaults() {
@@ -50,6 +52,7 @@ func (c *Config) defaults() {
 	defi(&c.MaxAccessPerRefresh, 15)
 	defi(&c.MaxRefreshPerUser, 20)
 	defi(&c.PasswordCost, 10)
+	defi(&c.MaxProfiles, 25)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://127.0.0.1:8080"
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/crmguard/crmguard"
 )
@@ -81,4 +82,22 @@ func (s *Store) ListProfiles(ctx context.Context, org crmguard.ID) ([]*crmguard.
 		return nil, mapErr(err)
 	}
 	return collect(rows, scanProfile)
+}
+
+// DeleteProfile removes a profile; users still on it make the foreign key
+// fail, so callers move them first (ReassignProfile).
+func (s *Store) DeleteProfile(ctx context.Context, org, id crmguard.ID) error {
+	return s.execOne(ctx, `DELETE FROM profiles WHERE org_id = ? AND id = ?`, org, id)
+}
+
+// ReassignProfile moves every user of profile from to profile to and
+// returns how many moved.
+func (s *Store) ReassignProfile(ctx context.Context, org, from, to, by crmguard.ID, at time.Time) (int, error) {
+	res, err := s.exec(ctx, `UPDATE users SET profile_id = ?, modified_by = ?, modified_at = ? WHERE org_id = ? AND profile_id = ?`,
+		to, by, ms(at), org, from)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

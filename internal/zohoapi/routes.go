@@ -36,6 +36,11 @@ var routes = []route{
 	{"GET", "users/actions/count", access.ScopeUsersRead, (*API).countUsers},
 	{"GET", "users/search", access.ScopeUsersRead, (*API).searchUsers},
 	{"GET", "settings/fields", access.ScopeFieldsRead, (*API).listFields},
+	{"GET", "settings/profiles", access.ScopeProfilesRead, (*API).listProfiles},
+	{"GET", "settings/profiles/{id}", access.ScopeProfilesRead, (*API).getProfile},
+	{"PUT", "settings/profiles/{id}", access.ScopeProfilesUpdate, (*API).updateProfile},
+	{"DELETE", "settings/profiles/{id}", access.ScopeProfilesDelete, (*API).deleteProfile},
+	{"POST", "settings/profiles/{id}/actions/clone", access.ScopeProfilesCreate, (*API).cloneProfile},
 }
 
 // Versions are the API versions served; all serve the same resources.

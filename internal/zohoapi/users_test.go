@@ -100,7 +100,11 @@ func (f *usersFixture) run(t *testing.T, cases []scenario) {
 				t.Fatal(err)
 			}
 			resp := f.env.Do(t, c.method, f.expand(t, c.path), f.tokens[c.token], f.expand(t, c.body), c.header...)
-			testenv.GoldenResponse(t, "users/"+c.name, resp)
+			name := c.name
+			if !strings.Contains(name, "/") {
+				name = "users/" + name
+			}
+			testenv.GoldenResponse(t, name, resp)
 			after, err := f.env.Store.LastAuditSeq(ctx)
 			if err != nil {
 				t.Fatal(err)

@@ -1,0 +1,390 @@
+package zohoapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+type minUser struct {
+	Name string      `json:"name"`
+	ID   crmguard.ID `json:"id"`
+}
+
+type defaultView struct {
+	DisplayLabel string `json:"display_label"`
+	Name         string `json:"name"`
+	Type         string `json:"type"`
+}
+
+// profileJSON is a profile as GET /settings/profiles answers it
+// (zoho-api.md §3.1); permissions and sections only on the single GET.
+type profileJSON struct {
+	DisplayLabel       string           `json:"display_label"`
+	CreatedTime        *string          `json:"created_time"`
+	ModifiedTime       *string          `json:"modified_time"`
+	PermissionsDetails []permissionJSON `json:"permissions_details,omitempty"`
+	Name               string           `json:"name"`
+	ModifiedBy         *minUser         `json:"modified_by"`
+	DefaultView        defaultView      `json:"_default_view"`
+	Default            bool             `json:"default"`
+	Description        *string          `json:"description"`
+	ID                 crmguard.ID      `json:"id"`
+	Category           bool             `json:"category"`
+	CreatedBy          *minUser         `json:"created_by"`
+	Sections           []sectionJSON    `json:"sections,omitempty"`
+	Type               string           `json:"type"`
+	Custom             bool             `json:"custom"`
+	Delete             bool             `json:"_delete"`
+	PermissionType     string           `json:"permission_type"`
+}
+
+type permissionJSON struct {
+	DisplayLabel string      `json:"display_label"`
+	Module       *string     `json:"module"`
+	Name         string      `json:"name"`
+	ID           crmguard.ID `json:"id"`
+	Enabled      bool        `json:"enabled"`
+}
+
+type categoryJSON struct {
+	DisplayLabel       string        `json:"display_label"`
+	PermissionsDetails []crmguard.ID `json:"permissions_details"`
+	Name               string        `json:"name"`
+	Module             *string       `json:"module,omitempty"`
+}
+
+type sectionJSON struct {
+	Name       string         `json:"name"`
+	Categories []categoryJSON `json:"categories"`
+}
+
+// profileView renders a profile; names are the users referenced, perms the
+// org's permission IDs (nil for the list form).
+func profileView(p *crmguard.Profile, loc *time.Location, names map[crmguard.ID]string, perms []crmguard.ID) profileJSON {
+	ref := func(id crmguard.ID) *minUser {
+		if id == 0 {
+			return nil
+		}
+		return &minUser{Name: names[id], ID: id}
+	}
+	j := profileJSON{DisplayLabel: p.DisplayLabel, Name: p.Name, Default: p.Default, Description: str(p.Description),
+		ID: p.ID, Type: p.Type, Custom: p.Custom, Delete: p.Custom, PermissionType: "read_write",
+		DefaultView: defaultView{DisplayLabel: "Users", Name: "Users", Type: "module"}}
+	// Built-ins show no creator or creation time, as Zoho's do.
+	if p.Custom {
+		j.CreatedBy, j.CreatedTime = ref(p.CreatedBy), formatTime(p.CreatedTime, loc)
+	}
+	if p.Custom || p.ModifiedBy != 0 {
+		j.ModifiedBy, j.ModifiedTime = ref(p.ModifiedBy), formatTime(p.ModifiedTime, loc)
+	}
+	if perms == nil {
+		return j
+	}
+	j.PermissionsDetails = make([]permissionJSON, len(crmguard.Catalogue))
+	var sections []sectionJSON
+	for i, d := range crmguard.Catalogue {
+		j.PermissionsDetails[i] = permissionJSON{DisplayLabel: d.DisplayLabel, Module: str(d.Module), Name: d.Name,
+			ID: perms[i], Enabled: p.Permissions.HasIndex(i)}
+		if len(sections) == 0 || sections[len(sections)-1].Name != d.Section {
+			sections = append(sections, sectionJSON{Name: d.Section})
+		}
+		sec := &sections[len(sections)-1]
+		if n := len(sec.Categories); n == 0 || sec.Categories[n-1].Name != d.Category {
+			sec.Categories = append(sec.Categories, categoryJSON{DisplayLabel: d.CategoryName, Name: d.Category, Module: str(d.Module)})
+		}
+		cat := &sec.Categories[len(sec.Categories)-1]
+		cat.PermissionsDetails = append(cat.PermissionsDetails, perms[i])
+	}
+	j.Sections = sections
+	return j
+}
+
+// profileNames returns the names of the users profiles reference.
+func (a *API) profileNames(r *http.Request, org crmguard.ID, ps []*crmguard.Profile) (map[crmguard.ID]string, error) {
+	var ids []crmguard.ID
+	for _, p := range ps {
+		ids = append(ids, p.CreatedBy, p.ModifiedBy)
+	}
+	return a.svc.UserNames(r.Context(), org, dedupe(ids))
+}
+
+// listProfiles answers GET /settings/profiles.
+func (a *API) listProfiles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	if s := query(r, "include_lite_profile"); s != "" {
+		if _, err := strconv.ParseBool(s); err != nil {
+			return paramErr("include_lite_profile", s, crmguard.Details{"expected_data_type": "boolean"})
+		}
+	}
+	ims, err := ifModifiedSince(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.meta(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	ps, err := a.svc.ListProfiles(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	if !ims.IsZero() {
+		newer := ps[:0]
+		for _, pr := range ps {
+			if pr.ModifiedTime.Truncate(time.Second).After(ims) {
+				newer = append(newer, pr)
+			}
+		}
+		if len(newer) == 0 {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		ps = newer
+	}
+	names, err := a.profileNames(r, p.OrgID, ps)
+	if err != nil {
+		return err
+	}
+	out := make([]profileJSON, len(ps))
+	for i, pr := range ps {
+		out[i] = profileView(pr, m.org.Location(), names, nil)
+	}
+	type info struct {
+		LicenseLimit int `json:"license_limit"`
+	}
+	return web.WriteJSON(w, http.StatusOK, struct {
+		Profiles []profileJSON `json:"profiles"`
+		Info     info          `json:"info"`
+	}{out, info{a.svc.Config().MaxProfiles}})
+}
+
+// pathProfileID reads {id}; a malformed one is not a URL crmguard serves.
+func pathProfileID(r *http.Request) (crmguard.ID, error) {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		return 0, ErrURLPattern
+	}
+	return id, nil
+}
+
+// getProfile answers GET /settings/profiles/{id}, with permissions_details
+// and sections.
+func (a *API) getProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, err := pathProfileID(r)
+	if err != nil {
+		return err
+	}
+	pr, err := a.svc.GetProfile(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	m, err := a.meta(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	perms, err := a.svc.PermissionIDs(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	names, err := a.profileNames(r, p.OrgID, []*crmguard.Profile{pr})
+	if err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, map[string][]profileJSON{"profiles": {profileView(pr, m.org.Location(), names, perms)}})
+}
+
+// profileBody reads {"profiles":[{...}]} with exactly one record.
+func profileBody(r *http.Request) (map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, errBodyFormat
+	}
+	raw, ok := top["profiles"]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles"})
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "expected_data_type": "jsonarray"})
+	}
+	switch {
+	case len(items) == 0:
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "minimum_length": 1})
+	case len(items) > 1:
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "maximum_length": 1})
+	}
+	var rec map[string]json.RawMessage
+	if json.Unmarshal(items[0], &rec) != nil || rec == nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles[0]", "expected_data_type": "jsonobject"})
+	}
+	return rec, nil
+}
+
+// profileText reads an optional string member of a profile record.
+func profileText(rec map[string]json.RawMessage, key string) (*string, error) {
+	raw, ok := rec[key]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": key, "json_path": "$.profiles[0]." + key, "expected_data_type": "text"})
+	}
+	return &s, nil
+}
+
+// profileInput decodes name, description and (for updates) the
+// permissions_details items, each needing id and enabled.
+func profileInput(rec map[string]json.RawMessage, withPerms bool) (service.ProfileInput, error) {
+	var in service.ProfileInput
+	var err error
+	if in.Name, err = profileText(rec, "name"); err != nil {
+		return in, err
+	}
+	if in.Description, err = profileText(rec, "description"); err != nil {
+		return in, err
+	}
+	raw, ok := rec["permissions_details"]
+	if !withPerms || !ok {
+		return in, nil
+	}
+	var items []map[string]json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return in, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "permissions_details",
+			"json_path": "$.profiles[0].permissions_details", "expected_data_type": "jsonarray"})
+	}
+	for i, it := range items {
+		path := "$.profiles[0].permissions_details[" + strconv.Itoa(i) + "]"
+		for _, k := range []string{"id", "enabled"} {
+			if v, ok := it[k]; !ok || string(bytes.TrimSpace(v)) == "null" {
+				return in, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{
+					"api_name": k, "json_path": path + "." + k, "parent_api_name": "permissions_details", "index": i})
+			}
+		}
+		var idText string
+		if json.Unmarshal(it["id"], &idText) != nil {
+			var n json.Number
+			_ = json.Unmarshal(it["id"], &n)
+			idText = n.String()
+		}
+		id, ok := crmguard.ParseID(idText)
+		if !ok {
+			return in, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "id", "json_path": path + ".id", "expected_data_type": "bigint"})
+		}
+		var on bool
+		if json.Unmarshal(it["enabled"], &on) != nil {
+			return in, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "enabled", "json_path": path + ".enabled", "expected_data_type": "boolean"})
+		}
+		in.Permissions = append(in.Permissions, service.PermissionChange{ID: id, Enabled: on, Path: path})
+	}
+	return in, nil
+}
+
+func requireManageProfiles(p *crmguard.Principal, msg string) error {
+	if !p.Can(crmguard.PermManageProfiles) {
+		return crmguard.NewError(crmguard.CodeNoPermission, msg, crmguard.Details{"permissions": []string{crmguard.PermManageProfiles}})
+	}
+	return nil
+}
+
+// profileRecord answers a write with one per-record entry.
+func profileRecord(w http.ResponseWriter, status int, rec recordJSON) error {
+	return web.WriteJSON(w, status, map[string][]recordJSON{"profiles": {rec}})
+}
+
+// writeOrRecord puts record-level errors (validation of the one record) in
+// the per-record answer; request-level ones (permission, path) stay plain.
+func profileWriteError(w http.ResponseWriter, err error) error {
+	e, ok := crmguard.AsError(err)
+	if !ok || e.Code == crmguard.CodeNoPermission || e == service.ErrInvalidProfileID {
+		return err
+	}
+	return profileRecord(w, e.HTTPStatus(), failure(e))
+}
+
+// cloneProfile answers POST /settings/profiles/{id}/actions/clone.
+func (a *API) cloneProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, err := pathProfileID(r)
+	if err != nil {
+		return err
+	}
+	if err := requireManageProfiles(p, "You do not have permission to create a profile"); err != nil {
+		return err
+	}
+	rec, err := profileBody(r)
+	if err != nil {
+		return err
+	}
+	in, err := profileInput(rec, false)
+	if err != nil {
+		return profileWriteError(w, err)
+	}
+	pr, err := a.svc.CloneProfile(r.Context(), a.actor(r, p), id, in)
+	if err != nil {
+		return profileWriteError(w, err)
+	}
+	return profileRecord(w, http.StatusCreated, success(pr.ID, "profile created successfully"))
+}
+
+// updateProfile answers PUT /settings/profiles/{id}.
+func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, err := pathProfileID(r)
+	if err != nil {
+		return err
+	}
+	if err := requireManageProfiles(p, "permission denied"); err != nil {
+		return err
+	}
+	rec, err := profileBody(r)
+	if err != nil {
+		return err
+	}
+	in, err := profileInput(rec, true)
+	if err != nil {
+		return profileWriteError(w, err)
+	}
+	if in.Name == nil && in.Description == nil && rec["permissions_details"] == nil {
+		return profileWriteError(w, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found",
+			crmguard.Details{"api_name": "permissions_details", "json_path": "$.profiles[0].permissions_details"}))
+	}
+	pr, err := a.svc.UpdateProfile(r.Context(), a.actor(r, p), id, in)
+	if err != nil {
+		return profileWriteError(w, err)
+	}
+	return profileRecord(w, http.StatusOK, success(pr.ID, "profile updated successfully"))
+}
+
+// deleteProfile answers DELETE /settings/profiles/{id}?transfer_to=: the
+// users move first. The success body is not wrapped in an array.
+func (a *API) deleteProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, err := pathProfileID(r)
+	if err != nil {
+		return err
+	}
+	if err := requireManageProfiles(p, "permission denied"); err != nil {
+		return err
+	}
+	t := query(r, "transfer_to")
+	if t == "" {
+		return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "transfer_to"})
+	}
+	to, ok := crmguard.ParseID(t)
+	if !ok {
+		return paramErr("transfer_to", t, crmguard.Details{"expected_data_type": "bigint"})
+	}
+	if err := a.svc.DeleteProfile(r.Context(), a.actor(r, p), id, to); err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, recordJSON{Code: "SUCCESS", Details: crmguard.Details{}, Message: "Profile deleted", Status: "success"})
+}

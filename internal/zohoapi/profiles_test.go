@@ -1,0 +1,160 @@
+package zohoapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/testenv"
+)
+
+const profileScopes = "ZohoCRM.settings.profiles.ALL,ZohoCRM.users.READ"
+
+// permID returns the org's ID of a permission, read through the API.
+func permID(t *testing.T, env *testenv.Env, tok, profile, name string) string {
+	t.Helper()
+	resp := env.Do(t, "GET", "/crm/v8/settings/profiles/"+profile, tok, "")
+	defer resp.Body.Close()
+	var body struct {
+		Profiles []struct {
+			PermissionsDetails []struct{ ID, Name string } `json:"permissions_details"`
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || len(body.Profiles) != 1 {
+		t.Fatalf("get profile: %d %v", resp.StatusCode, err)
+	}
+	for _, p := range body.Profiles[0].PermissionsDetails {
+		if p.Name == name {
+			return p.ID
+		}
+	}
+	t.Fatalf("no permission %s", name)
+	return ""
+}
+
+// TestAPIAccessThroughProfilesAPI is the brief's walk-through over the API:
+// a Standard user's token is denied for want of API access; the admin turns
+// the permission on with PUT /settings/profiles/{id}; the same token works
+// on its next request; off again, denied again.
+func TestAPIAccessThroughProfilesAPI(t *testing.T) {
+	f := newUsersFixture(t)
+	admin := f.env.Token(t, "", profileScopes)
+	grace := f.env.Token(t, standardUser, "ZohoCRM.users.READ")
+	std := f.refs["profile:Standard"]
+	api := permID(t, f.env, admin, std, crmguard.PermAPIAccess)
+	call := func() (int, string) {
+		resp := f.env.Do(t, "GET", "/crm/v8/users?type=CurrentUser", grace, "")
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	set := func(on bool) {
+		resp := f.env.Do(t, "PUT", "/crm/v8/settings/profiles/"+std, admin,
+			fmt.Sprintf(`{"profiles":[{"permissions_details":[{"id":"%s","enabled":%v}]}]}`, api, on))
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("PUT profile: %d %s", resp.StatusCode, b)
+		}
+	}
+	if code, body := call(); code != 403 || !strings.Contains(body, `"permissions":["Crm_Implied_Api_Access"]`) {
+		t.Fatalf("before: %d %s", code, body)
+	}
+	set(true)
+	if code, body := call(); code != 200 || !strings.Contains(body, standardUser) {
+		t.Fatalf("after turning API access on: %d %s", code, body)
+	}
+	set(false)
+	if code, _ := call(); code != 403 {
+		t.Fatalf("after turning it off again: %d", code)
+	}
+}
+
+// TestProfilesScenarios pins the Profiles API in golden files under
+// testdata/profiles: every endpoint and every error of the brief
+// (seeds/001-003) and of zoho-api.md §3.
+func TestProfilesScenarios(t *testing.T) {
+	f := newUsersFixture(t)
+	f.tokens["admin"] = f.env.Token(t, "", profileScopes)
+	f.tokens["sales"] = f.env.Token(t, salesUser, profileScopes) // API access, no Manage_Profiles
+	f.tokens["readonly"] = f.env.Token(t, "", "ZohoCRM.settings.profiles.READ")
+	f.tokens["settings"] = f.env.Token(t, "", "ZohoCRM.settings.ALL")
+	f.refs["perm:api"] = permID(t, f.env, f.tokens["admin"], f.refs["profile:Standard"], crmguard.PermAPIAccess)
+	f.refs["perm:export"] = permID(t, f.env, f.tokens["admin"], f.refs["profile:Standard"], "Crm_Implied_Export")
+	clone := func(name string) string {
+		return `{"profiles":[{"name":"` + name + `","description":"Manages Sales for the TX region"}]}`
+	}
+	fillTo := func(n int) func(t *testing.T, f *usersFixture) {
+		return func(t *testing.T, f *usersFixture) {
+			ps, err := f.env.Svc.ListProfiles(context.Background(), f.env.Org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := len(ps); i < n; i++ {
+				resp := f.env.Do(t, "POST", "/crm/v8/settings/profiles/"+f.refs["profile:Standard"]+"/actions/clone", f.tokens["admin"], clone(fmt.Sprintf("Filler %d", i)))
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					t.Fatalf("filler clone: %d", resp.StatusCode)
+				}
+			}
+		}
+	}
+	f.run(t, []scenario{
+		// GET
+		{name: "profiles/list", method: "GET", path: "/crm/v8/settings/profiles", token: "admin"},
+		{name: "profiles/list_settings_all_scope", method: "GET", path: "/crm/v2/settings/profiles?include_lite_profile=true", token: "settings"},
+		{name: "profiles/list_bad_include_lite", method: "GET", path: "/crm/v8/settings/profiles?include_lite_profile=maybe", token: "admin"},
+		{name: "profiles/list_not_modified", method: "GET", path: "/crm/v8/settings/profiles", token: "admin", header: []string{"If-Modified-Since", "2100-01-01T00:00:00+00:00"}},
+		{name: "profiles/get_standard", method: "GET", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin"},
+		{name: "profiles/get_unknown", method: "GET", path: "/crm/v8/settings/profiles/1111111111111111111", token: "admin"},
+		{name: "profiles/get_malformed", method: "GET", path: "/crm/v8/settings/profiles/x1", token: "admin"},
+		{name: "profiles/get_scope_mismatch", method: "GET", path: "/crm/v8/settings/profiles", token: "org"},
+
+		// Clone
+		{name: "profiles/clone", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", changes: true, body: clone("Sales Manager")},
+		{name: "profiles/clone_no_permission", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "sales", body: clone("Other")},
+		{name: "profiles/clone_scope_mismatch", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "readonly", body: clone("Other")},
+		{name: "profiles/clone_duplicate_name", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: clone("SALES manager")},
+		{name: "profiles/clone_missing_name", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: `{"profiles":[{"description":"x"}]}`},
+		{name: "profiles/clone_name_too_long", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: clone(strings.Repeat("n", 51))},
+		{name: "profiles/clone_description_too_long", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin",
+			body: `{"profiles":[{"name":"Long","description":"` + strings.Repeat("d", 251) + `"}]}`},
+		{name: "profiles/clone_two", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: `{"profiles":[{"name":"A"},{"name":"B"}]}`},
+		{name: "profiles/clone_not_array", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: `{"profiles":{"name":"A"}}`},
+		{name: "profiles/clone_empty", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: `{"profiles":[]}`},
+		{name: "profiles/clone_not_json", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: `profiles`},
+		{name: "profiles/clone_unknown_source", method: "POST", path: "/crm/v8/settings/profiles/1111111111111111111/actions/clone", token: "admin", body: clone("X")},
+		{name: "profiles/clone_limit", method: "POST", path: "/crm/v8/settings/profiles/{profile:Sales}/actions/clone", token: "admin", body: clone("One Too Many"), before: fillTo(25)},
+
+		// Update
+		{name: "profiles/update_permissions", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin", changes: true,
+			body: `{"profiles":[{"permissions_details":[{"id":"{perm:api}","enabled":true},{"id":"{perm:export}","enabled":true}]}]}`},
+		{name: "profiles/update_name", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Support}", token: "admin", changes: true, body: `{"profiles":[{"name":"Customer Support"}]}`},
+		{name: "profiles/update_unknown_permission", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin",
+			body: `{"profiles":[{"permissions_details":[{"id":"{perm:export}","enabled":false},{"id":"1111111111111111111","enabled":true}]}]}`},
+		{name: "profiles/update_missing_enabled", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin",
+			body: `{"profiles":[{"permissions_details":[{"id":"{perm:export}"}]}]}`},
+		{name: "profiles/update_enabled_not_bool", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin",
+			body: `{"profiles":[{"permissions_details":[{"id":"{perm:export}","enabled":"yes"}]}]}`},
+		{name: "profiles/update_nothing", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin", body: `{"profiles":[{}]}`},
+		{name: "profiles/update_duplicate_name", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "admin", body: `{"profiles":[{"name":"sales"}]}`},
+		{name: "profiles/update_administrator", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Administrator}", token: "admin",
+			body: `{"profiles":[{"permissions_details":[{"id":"{perm:api}","enabled":false}]}]}`},
+		{name: "profiles/update_unknown_profile", method: "PUT", path: "/crm/v8/settings/profiles/1111111111111111111", token: "admin", body: `{"profiles":[{"name":"X"}]}`},
+		{name: "profiles/update_no_permission", method: "PUT", path: "/crm/v8/settings/profiles/{profile:Standard}", token: "sales", body: `{"profiles":[{"name":"X"}]}`},
+
+		// Delete
+		{name: "profiles/delete_missing_transfer_to", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}", token: "admin"},
+		{name: "profiles/delete_bad_transfer_to", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}?transfer_to=1111111111111111111", token: "admin"},
+		{name: "profiles/delete_to_itself", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}?transfer_to={profile:Sales}", token: "admin"},
+		{name: "profiles/delete_built_in", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Standard}?transfer_to={profile:Sales}", token: "admin"},
+		{name: "profiles/delete_no_permission", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}?transfer_to={profile:Standard}", token: "sales"},
+		{name: "profiles/delete_with_users", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}?transfer_to={profile:Standard}", token: "admin", changes: true},
+		{name: "profiles/delete_again", method: "DELETE", path: "/crm/v8/settings/profiles/{profile:Sales}?transfer_to={profile:Standard}", token: "admin"},
+		{name: "profiles/users_moved", method: "GET", path: "/crm/v8/users/{patricia}", token: "admin"},
+	})
+}
