@@ -158,3 +158,75 @@ func TestProfilesScenarios(t *testing.T) {
 		{name: "profiles/users_moved", method: "GET", path: "/crm/v8/users/{patricia}", token: "admin"},
 	})
 }
+
+// shape reduces a single-profile answer to what must not vary between
+// profiles and versions: every permission's id, name, label and module, and
+// the sections with their categories and permission IDs.
+func shape(t *testing.T, env *testenv.Env, tok, path string) (string, map[string]bool) {
+	t.Helper()
+	resp := env.Do(t, "GET", path, tok, "")
+	defer resp.Body.Close()
+	var body struct {
+		Profiles []struct {
+			PermissionsDetails []struct {
+				ID           string `json:"id"`
+				Name         string `json:"name"`
+				DisplayLabel string `json:"display_label"`
+				Module       *string
+				Enabled      bool
+			} `json:"permissions_details"`
+			Sections json.RawMessage
+		}
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &body); err != nil || len(body.Profiles) != 1 {
+		t.Fatalf("%s: %d %v", path, resp.StatusCode, err)
+	}
+	var b strings.Builder
+	enabled := map[string]bool{}
+	for _, p := range body.Profiles[0].PermissionsDetails {
+		module := ""
+		if p.Module != nil {
+			module = *p.Module
+		}
+		fmt.Fprintf(&b, "%s %s %s %s|", p.ID, p.Name, p.DisplayLabel, module)
+		enabled[p.Name] = p.Enabled
+	}
+	b.Write(body.Profiles[0].Sections)
+	return b.String(), enabled
+}
+
+// TestCatalogueShape: every profile, on every version, lists the same
+// permissions with the same IDs in the same sections; only enabled differs.
+func TestCatalogueShape(t *testing.T) {
+	f := newUsersFixture(t)
+	tok := f.env.Token(t, "", profileScopes)
+	want, adminPerms := shape(t, f.env, tok, "/crm/v8/settings/profiles/"+f.refs["profile:Administrator"])
+	if len(adminPerms) != len(crmguard.Catalogue) {
+		t.Fatalf("%d permissions listed, catalogue has %d", len(adminPerms), len(crmguard.Catalogue))
+	}
+	for name, on := range adminPerms {
+		if !on {
+			t.Errorf("Administrator lacks %s", name)
+		}
+	}
+	for _, sec := range []string{`"name":"tool"`, `"name":"zia"`, `"name":"share"`, `"name":"developer"`, "Crm_Implied_Api_Access Zoho CRM API Access |"} {
+		if !strings.Contains(want, sec) {
+			t.Errorf("the catalogue lacks %s", sec)
+		}
+	}
+	for _, v := range []string{"v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8"} {
+		for _, p := range []string{"Administrator", "Standard", "Sales", "Support"} {
+			got, perms := shape(t, f.env, tok, "/crm/"+v+"/settings/profiles/"+f.refs["profile:"+p])
+			if got != want {
+				t.Errorf("%s %s: the catalogue differs from Administrator's on v8", v, p)
+			}
+			if p == "Standard" && perms[crmguard.PermAPIAccess] {
+				t.Errorf("Standard has API access by default")
+			}
+			if p == "Sales" && !perms[crmguard.PermAPIAccess] {
+				t.Errorf("the demo Sales profile lacks API access")
+			}
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package zohoapi_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/testenv"
+)
+
+var settingsRoutes = []struct{ method, path string }{
+	{"GET", "/crm/v8/settings/profiles"}, {"GET", "/crm/v8/settings/profiles/{id}"},
+	{"POST", "/crm/v8/settings/profiles/{id}/actions/clone"}, {"PUT", "/crm/v8/settings/profiles/{id}"},
+	{"DELETE", "/crm/v8/settings/profiles/{id}"}, {"PUT", "/crm/v2/settings/profiles/{id}"},
+}
+
+// FuzzSettingsAPI sends fuzzed profile requests to the real stack: no
+// input may answer 500, and a refused request (4xx) must change nothing:
+// an update is all or nothing.
+func FuzzSettingsAPI(f *testing.F) {
+	env := testenv.New(f, testenv.Options{Demo: true})
+	tok := env.Token(f, "", "ZohoCRM.settings.ALL")
+	ctx := context.Background()
+	ps, err := env.Svc.ListProfiles(ctx, env.Org.ID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ids, err := env.Svc.PermissionIDs(ctx, env.Org.ID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	prof := map[string]string{}
+	for _, p := range ps {
+		prof[p.Name] = p.ID.String()
+	}
+	api, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
+	perm := ids[api].String()
+	seeds := []struct {
+		route       uint8
+		id, q, body string
+	}{
+		{0, "", "include_lite_profile=false", ""},
+		{1, prof["Sales"], "", ""},
+		{2, prof["Sales"], "", `{"profiles":[{"name":"Fuzz","description":"d"}]}`},
+		{2, prof["Standard"], "", `{"profiles":[{"name":null},{"name":1}]}`},
+		{3, prof["Standard"], "", `{"profiles":[{"permissions_details":[{"id":"` + perm + `","enabled":true},{"id":"1","enabled":false}]}]}`},
+		{3, prof["Support"], "", `{"profiles":[{"name":"Sales","permissions_details":[{"id":` + perm + `,"enabled":"x"}]}]}`},
+		{4, prof["Support"], "transfer_to=" + prof["Standard"], ""},
+		{4, prof["Standard"], "transfer_to=" + prof["Support"], ""},
+		{5, prof["Administrator"], "", `{"profiles":[{"permissions_details":[{"id":"` + perm + `","enabled":false}]}]}`},
+	}
+	for _, s := range seeds {
+		f.Add(s.route, s.id, s.q, s.body)
+	}
+	f.Fuzz(func(t *testing.T, route uint8, id, query, body string) {
+		rt := settingsRoutes[int(route)%len(settingsRoutes)]
+		u := env.URL + strings.ReplaceAll(rt.path, "{id}", url.PathEscape(id))
+		if query != "" {
+			u += "?" + query
+		}
+		req, err := http.NewRequest(rt.method, u, strings.NewReader(body))
+		if err != nil {
+			t.Skip("not a URL a client can send")
+		}
+		req.Header.Set("Authorization", "Zoho-oauthtoken "+tok)
+		before, err := env.Store.LastAuditSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := env.Server.Client().Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", rt.method, u, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s %q: %d %s", rt.method, u, body, resp.StatusCode, b)
+		}
+		after, err := env.Store.LastAuditSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode >= 400 && after != before {
+			t.Fatalf("%s %s %q was refused (%d %s) but changed the org", rt.method, u, body, resp.StatusCode, b)
+		}
+	})
+}
