@@ -276,7 +276,8 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"iprule", "remove", "--help"}, {"profile", "--help"}, {"profile", "list", "--help"}, {"profile", "set", "--help"},
 		{"user", "--help"}, {"user", "list", "--help"}, {"user", "add", "--help"}, {"user", "invite", "--help"},
 		{"user", "seed", "--help"}, {"field", "--help"}, {"field", "list", "--help"}, {"field", "add", "--help"},
-		{"audit", "--help"}, {"audit", "list", "--help"},
+		{"audit", "--help"}, {"audit", "list", "--help"}, {"profile", "show", "--help"}, {"profile", "clone", "--help"},
+		{"profile", "delete", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -461,4 +462,45 @@ func adminRef(t *testing.T, url, tok, key string) string {
 		t.Fatalf("current user: %s", body)
 	}
 	return r.Users[0][key].ID
+}
+
+// TestProfileCommands: clone, show, set and delete through the CLI, seen by
+// the running server.
+func TestProfileCommands(t *testing.T) {
+	dir := t.TempDir()
+	url, out := serve(t, dir, "--demo")
+	tok := regexp.MustCompile(`Zoho-oauthtoken (1000\.[0-9a-f.]+)`).FindStringSubmatch(out.String())[1]
+	d := []string{"--data-dir", dir}
+	must := func(want string, args ...string) string {
+		t.Helper()
+		stdout, stderr, code := run(t, noEnv, append(args, d...)...)
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("%v: %d %q %q", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	must("created profile Integrations", "profile", "clone", "Standard", "--name", "Integrations", "--description", "API users")
+	must("Zoho CRM API Access OFF", "profile", "show", "Integrations")
+	must("Zoho CRM API Access: ON", "profile", "set", "Integrations", "--api-access", "on")
+	stdout := must(`"enabled": true`, "profile", "show", "Integrations", "--json")
+	if !strings.Contains(stdout, `"name": "Crm_Implied_Api_Access"`) {
+		t.Errorf("show --json: %s", stdout)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"profile", "clone", "Standard", "--name", "integrations"}, d...)...); code != 1 || !strings.Contains(stderr, "DUPLICATE_DATA") {
+		t.Errorf("duplicate clone: %d %q", code, stderr)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"profile", "delete", "Standard", "--transfer-to", "Sales"}, d...)...); code != 1 || !strings.Contains(stderr, "cannot be deleted") {
+		t.Errorf("delete Standard: %d %q", code, stderr)
+	}
+	must("deleted profile Integrations; its users now have Standard", "profile", "delete", "Integrations", "--transfer-to", "Standard")
+	waitStatus(t, url+"/crm/v8/settings/profiles", tok, 200)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := get(t, url+"/crm/v8/settings/profiles", tok)
+		if !strings.Contains(body, "Integrations") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server still lists the deleted profile: %s", body)
+		}
+	}
 }
