@@ -12,8 +12,10 @@ type Role struct {
 	ReportingTo   ID
 	ShareWithPeer bool
 	AdminUser     bool
-	CreatedBy     ID
-	ModifiedBy    ID
-	CreatedTime   time.Time
-	ModifiedTime  time.Time
+	// ForecastManager is a user ID, 0 for none.
+	ForecastManager ID
+	CreatedBy       ID
+	ModifiedBy      ID
+	CreatedTime     time.Time
+	ModifiedTime    time.Time
 }

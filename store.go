@@ -37,6 +37,14 @@ type Store interface {
 	GetRole(ctx context.Context, org, id ID) (*Role, error)
 	GetRoleByName(ctx context.Context, org ID, name string) (*Role, error)
 	ListRoles(ctx context.Context, org ID) ([]*Role, error)
+	// UpdateRole writes name, description, reporting line, sharing,
+	// forecast manager and modified_*; a duplicate name is ErrConflict.
+	UpdateRole(ctx context.Context, r *Role) error
+	// DeleteRole removes a role no user has and no role reports to.
+	DeleteRole(ctx context.Context, org, id ID) error
+	// ReassignRole moves the users of role from, and the roles reporting to
+	// it, to role to; it returns how many users and roles moved.
+	ReassignRole(ctx context.Context, org, from, to, by ID, at time.Time) (users, roles int, err error)
 
 	CreateUser(ctx context.Context, u *User) error
 	GetUser(ctx context.Context, org, id ID) (*User, error)

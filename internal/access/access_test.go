@@ -86,3 +86,19 @@ func TestEditionLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleTree(t *testing.T) {
+	r := func(id, parent crmguard.ID) *crmguard.Role { return &crmguard.Role{ID: id, ReportingTo: parent} }
+	tree := access.NewRoleTree([]*crmguard.Role{r(1, 0), r(2, 1), r(3, 2), r(4, 1), r(8, 9), r(9, 8)})
+	for _, c := range []struct {
+		id, anc crmguard.ID
+		want    bool
+	}{{3, 1, true}, {3, 2, true}, {3, 3, true}, {2, 3, false}, {4, 2, false}, {1, 4, false}, {8, 1, false}, {5, 1, false}} {
+		if got := tree.Under(c.id, c.anc); got != c.want {
+			t.Errorf("Under(%d, %d) = %v", c.id, c.anc, got)
+		}
+	}
+	if !tree.Has(4) || tree.Has(5) {
+		t.Error("Has")
+	}
+}

@@ -41,6 +41,12 @@ var routes = []route{
 	{"PUT", "settings/profiles/{id}", access.ScopeProfilesUpdate, (*API).updateProfile},
 	{"DELETE", "settings/profiles/{id}", access.ScopeProfilesDelete, (*API).deleteProfile},
 	{"POST", "settings/profiles/{id}/actions/clone", access.ScopeProfilesCreate, (*API).cloneProfile},
+	{"GET", "settings/roles", access.ScopeRolesRead, (*API).listRoles},
+	{"POST", "settings/roles", access.ScopeRolesCreate, (*API).addRoles},
+	{"PUT", "settings/roles", access.ScopeRolesUpdate, (*API).updateRoles},
+	{"GET", "settings/roles/{id}", access.ScopeRolesRead, (*API).getRole},
+	{"PUT", "settings/roles/{id}", access.ScopeRolesUpdate, (*API).updateRoles},
+	{"DELETE", "settings/roles/{id}", access.ScopeRolesDelete, (*API).deleteRole},
 }
 
 // Versions are the API versions served; all serve the same resources.

@@ -1,0 +1,253 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+)
+
+// Limits and messages of the Roles API (zoho-api.md §4).
+const (
+	maxRoleName = 50
+	maxRoleDesc = 250
+	// roleNameForbidden are characters Zoho refuses in role names.
+	roleNameForbidden = `#<>"\`
+
+	msgRoleID     = "The ID given seems to be invalid or already deleted"
+	msgRoleTop    = "The top role cannot report to another role"
+	msgRoleCycle  = "A role cannot report to itself or to a role below it"
+	msgRoleTopDel = "The top role cannot be deleted"
+)
+
+// ErrInvalidRoleID answers a role ID that names no role of the org.
+var ErrInvalidRoleID = crmguard.NewError(crmguard.CodeInvalidData, msgRoleID, crmguard.Details{})
+
+// GetRole returns one role; a missing one is INVALID_DATA.
+func (s *Service) GetRole(ctx context.Context, org, id crmguard.ID) (*crmguard.Role, error) {
+	r, err := s.store.GetRole(ctx, org, id)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, ErrInvalidRoleID
+	}
+	return r, err
+}
+
+// RoleInput is one record of POST or PUT /settings/roles; nil is absent.
+type RoleInput struct {
+	ID              crmguard.ID // updates: 0 when missing or malformed
+	HasID           bool
+	Name            *string
+	Description     *string
+	ReportingTo     *crmguard.ID
+	ShareWithPeers  *bool
+	ForecastManager *crmguard.ID // 0 clears
+	Path            string       // e.g. $.roles[0]
+}
+
+func roleErr(code, msg, api, path string, more crmguard.Details) *crmguard.Error {
+	return recordErr(code, msg, api, path, more)
+}
+
+// roleAudit is the audited form of a role.
+func roleAudit(r *crmguard.Role) map[string]any {
+	return map[string]any{"id": r.ID, "name": r.Name, "description": r.Description, "reporting_to": r.ReportingTo,
+		"share_with_peers": r.ShareWithPeer, "forecast_manager": r.ForecastManager}
+}
+
+// applyRole checks one record against the tree and copies it onto r.
+func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard.ID, in RoleInput, r *crmguard.Role, tree access.RoleTree) error {
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		switch {
+		case name == "":
+			return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", in.Path, nil)
+		case utf8.RuneCountInString(name) > maxRoleName:
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"maximum_length": maxRoleName})
+		case strings.ContainsAny(name, roleNameForbidden):
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"forbidden_characters": roleNameForbidden})
+		}
+		if dup, err := tx.GetRoleByName(ctx, org, name); err == nil && dup.ID != r.ID {
+			return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, crmguard.Details{"id": dup.ID.String()})
+		} else if err != nil && !errors.Is(err, crmguard.ErrNotFound) {
+			return err
+		}
+		r.Name, r.DisplayLabel = name, name
+	}
+	if in.Description != nil {
+		if utf8.RuneCountInString(*in.Description) > maxRoleDesc {
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", in.Path, crmguard.Details{"maximum_length": maxRoleDesc})
+		}
+		r.Description = *in.Description
+	}
+	if in.ReportingTo != nil {
+		to := *in.ReportingTo
+		switch {
+		case !tree.Has(to):
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "reporting_to", in.Path, nil)
+		case r.ID != 0 && r.ReportingTo == 0:
+			return roleErr(crmguard.CodeInvalidData, msgRoleTop, "reporting_to", in.Path, nil)
+		case r.ID != 0 && tree.Under(to, r.ID):
+			return roleErr(crmguard.CodeInvalidData, msgRoleCycle, "reporting_to", in.Path, nil)
+		}
+		r.ReportingTo = to
+	}
+	if in.ShareWithPeers != nil {
+		r.ShareWithPeer = *in.ShareWithPeers
+	}
+	if in.ForecastManager != nil {
+		if id := *in.ForecastManager; id != 0 {
+			u, err := tx.GetUser(ctx, org, id)
+			if err != nil || u.Status == crmguard.UserDeleted {
+				return roleErr(crmguard.CodeInvalidData, "invalid data", "forecast_manager", in.Path, nil)
+			}
+		}
+		r.ForecastManager = *in.ForecastManager
+	}
+	return nil
+}
+
+// AddRoles adds roles from POST /settings/roles records, in order, each all
+// or nothing. It returns the new IDs and one result per record (nil for
+// success); the error is for the request as a whole.
+func (s *Service) AddRoles(ctx context.Context, a crmguard.Actor, ins []RoleInput) ([]crmguard.ID, []error, error) {
+	ids := make([]crmguard.ID, len(ins))
+	results := make([]error, len(ins))
+	err := s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageRoles); err != nil {
+			return err
+		}
+		for i, in := range ins {
+			if in.Name == nil {
+				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", in.Path, nil)
+				continue
+			}
+			if in.ReportingTo == nil {
+				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", in.Path, nil)
+				continue
+			}
+			roles, err := tx.ListRoles(ctx, a.OrgID)
+			if err != nil {
+				return err
+			}
+			now := s.Now()
+			r := &crmguard.Role{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
+			if err := s.applyRole(ctx, tx, a.OrgID, in, r, access.NewRoleTree(roles)); err != nil {
+				if _, ok := crmguard.AsError(err); !ok {
+					return err
+				}
+				results[i] = err
+				continue
+			}
+			r.ID = s.ids.New()
+			if err := tx.CreateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
+				results[i] = roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, nil)
+				continue
+			} else if err != nil {
+				return err
+			}
+			ids[i] = r.ID
+			if err := s.audit(ctx, tx, a, "role.add", "role", r.ID, nil, roleAudit(r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ids, results, err
+}
+
+// UpdateRoles applies PUT /settings/roles records in order, each all or
+// nothing: the top role cannot report to another, and no role may report
+// to itself or a role below it.
+func (s *Service) UpdateRoles(ctx context.Context, a crmguard.Actor, ins []RoleInput) ([]error, error) {
+	results := make([]error, len(ins))
+	err := s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageRoles); err != nil {
+			return err
+		}
+		for i, in := range ins {
+			err := s.updateRole(ctx, tx, a, in)
+			if _, ok := crmguard.AsError(err); !ok && err != nil {
+				return err
+			}
+			results[i] = err
+		}
+		return nil
+	})
+	return results, err
+}
+
+func (s *Service) updateRole(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in RoleInput) error {
+	if !in.HasID {
+		return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "id", in.Path, nil)
+	}
+	r, err := tx.GetRole(ctx, a.OrgID, in.ID)
+	if errors.Is(err, crmguard.ErrNotFound) || in.ID == 0 {
+		return roleErr(crmguard.CodeInvalidData, msgRoleID, "id", in.Path, nil)
+	} else if err != nil {
+		return err
+	}
+	roles, err := tx.ListRoles(ctx, a.OrgID)
+	if err != nil {
+		return err
+	}
+	before := roleAudit(r)
+	if err := s.applyRole(ctx, tx, a.OrgID, in, r, access.NewRoleTree(roles)); err != nil {
+		return err
+	}
+	r.ModifiedBy, r.ModifiedTime = a.UserID, s.Now()
+	if err := tx.UpdateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
+		return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, nil)
+	} else if err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, a, "role.update", "role", r.ID, before, roleAudit(r))
+}
+
+// DeleteRole moves the role's users and the roles reporting to it to
+// transferTo, then deletes it. The top role cannot be deleted; transferTo
+// cannot be the role or one below it; a role IP rules name is kept.
+func (s *Service) DeleteRole(ctx context.Context, a crmguard.Actor, id, transferTo crmguard.ID) error {
+	return s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageRoles); err != nil {
+			return err
+		}
+		r, err := tx.GetRole(ctx, a.OrgID, id)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return ErrInvalidRoleID
+		} else if err != nil {
+			return err
+		}
+		if r.ReportingTo == 0 {
+			return crmguard.NewError(crmguard.CodeInvalidData, msgRoleTopDel, crmguard.Details{"id": r.ID.String()})
+		}
+		roles, err := tx.ListRoles(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		tree := access.NewRoleTree(roles)
+		if !tree.Has(transferTo) || tree.Under(transferTo, r.ID) {
+			return crmguard.NewError(crmguard.CodeInvalidData, msgRoleID, crmguard.Details{"param_name": "transfer_to_id", "param": transferTo.String()})
+		}
+		rules, err := tx.ListIPRules(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		for _, rule := range rules {
+			if rule.AppliesTo == crmguard.IPRuleRole && rule.TargetID == r.ID {
+				return crmguard.NewError(crmguard.CodeInvalidData, "IP rules apply to this role: remove them first", crmguard.Details{"id": r.ID.String(), "ip_rule": rule.ID.String()})
+			}
+		}
+		users, subRoles, err := tx.ReassignRole(ctx, a.OrgID, r.ID, transferTo, a.UserID, s.Now())
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteRole(ctx, a.OrgID, r.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "role.delete", "role", r.ID, roleAudit(r),
+			map[string]any{"transfer_to": transferTo, "users_moved": users, "roles_moved": subRoles})
+	})
+}

@@ -1,0 +1,310 @@
+package zohoapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+// roleJSON is a role as GET /settings/roles answers it (zoho-api.md §4).
+type roleJSON struct {
+	DisplayLabel    string      `json:"display_label"`
+	ForecastManager *minUser    `json:"forecast_manager"`
+	ShareWithPeers  bool        `json:"share_with_peers"`
+	ModifiedBy      *minUser    `json:"modified_by__s"`
+	Description     *string     `json:"description"`
+	ID              crmguard.ID `json:"id"`
+	ReportingTo     *minUser    `json:"reporting_to"`
+	Name            string      `json:"name"`
+	CreatedBy       *minUser    `json:"created_by__s"`
+	CreatedTime     *string     `json:"created_time__s"`
+	ModifiedTime    *string     `json:"modified_time__s"`
+	AdminUser       bool        `json:"admin_user"`
+}
+
+func (a *API) writeRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, roles []*crmguard.Role) error {
+	m, err := a.meta(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	var ids []crmguard.ID
+	for _, ro := range roles {
+		ids = append(ids, ro.CreatedBy, ro.ModifiedBy, ro.ForecastManager)
+	}
+	names, err := a.svc.UserNames(r.Context(), p.OrgID, dedupe(ids))
+	if err != nil {
+		return err
+	}
+	user := func(id crmguard.ID) *minUser {
+		if id == 0 {
+			return nil
+		}
+		return &minUser{Name: names[id], ID: id}
+	}
+	loc := m.org.Location()
+	out := make([]roleJSON, len(roles))
+	for i, ro := range roles {
+		j := roleJSON{DisplayLabel: ro.DisplayLabel, ForecastManager: user(ro.ForecastManager), ShareWithPeers: ro.ShareWithPeer,
+			ModifiedBy: user(ro.ModifiedBy), Description: str(ro.Description), ID: ro.ID, Name: ro.Name,
+			CreatedBy: user(ro.CreatedBy), AdminUser: ro.AdminUser}
+		if ro.CreatedBy != 0 {
+			j.CreatedTime = formatTime(ro.CreatedTime, loc)
+		}
+		if ro.ModifiedBy != 0 {
+			j.ModifiedTime = formatTime(ro.ModifiedTime, loc)
+		}
+		if ro.ReportingTo != 0 {
+			j.ReportingTo = &minUser{Name: m.roles[ro.ReportingTo], ID: ro.ReportingTo}
+		}
+		out[i] = j
+	}
+	return web.WriteJSON(w, http.StatusOK, map[string][]roleJSON{"roles": out})
+}
+
+// listRoles answers GET /settings/roles: every role, no info.
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	roles, err := a.svc.ListRoles(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	return a.writeRoles(w, r, p, roles)
+}
+
+// getRole answers GET /settings/roles/{id}.
+func (a *API) getRole(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		return ErrURLPattern
+	}
+	ro, err := a.svc.GetRole(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	return a.writeRoles(w, r, p, []*crmguard.Role{ro})
+}
+
+func requireManageRoles(p *crmguard.Principal) error {
+	if !p.Can(crmguard.PermManageRoles) {
+		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermManageRoles}})
+	}
+	return nil
+}
+
+// rolesBody reads {"roles":[...]} with 1 to max records; a record that is
+// not an object is nil.
+func rolesBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, errBodyFormat
+	}
+	raw, ok := top["roles"]
+	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{"api_name": "roles", "json_path": "$.roles"})
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "roles", "json_path": "$.roles", "expected_data_type": "jsonarray"})
+	}
+	if len(items) == 0 || len(items) > max {
+		d := crmguard.Details{"api_name": "roles", "json_path": "$.roles", "maximum_length": max}
+		if len(items) == 0 {
+			d = crmguard.Details{"api_name": "roles", "json_path": "$.roles", "minimum_length": 1}
+		}
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
+	}
+	recs := make([]map[string]json.RawMessage, len(items))
+	for i, it := range items {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(it, &m) == nil && m != nil {
+			recs[i] = m
+		}
+	}
+	return recs, nil
+}
+
+// roleInput decodes one record; type errors are per-record INVALID_DATA.
+func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, *crmguard.Error) {
+	in := service.RoleInput{Path: path}
+	bad := func(api, typ string) *crmguard.Error {
+		return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": api, "json_path": path + "." + api, "expected_data_type": typ})
+	}
+	isNull := func(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
+	for _, k := range []string{"name", "description"} {
+		if v, ok := rec[k]; ok && !isNull(v) {
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				return in, bad(k, "text")
+			}
+			if k == "name" {
+				in.Name = &s
+			} else {
+				in.Description = &s
+			}
+		}
+	}
+	if v, ok := rec["share_with_peers"]; ok && !isNull(v) {
+		var b bool
+		if json.Unmarshal(v, &b) != nil {
+			return in, bad("share_with_peers", "boolean")
+		}
+		in.ShareWithPeers = &b
+	}
+	ref := func(k string) (*crmguard.ID, *crmguard.Error) {
+		v, ok := rec[k]
+		if !ok {
+			return nil, nil
+		}
+		if isNull(v) {
+			var zero crmguard.ID
+			return &zero, nil
+		}
+		v = bytes.TrimSpace(v)
+		if len(v) > 0 && v[0] == '{' {
+			var obj map[string]json.RawMessage
+			if json.Unmarshal(v, &obj) != nil || obj["id"] == nil {
+				return nil, bad(k, "jsonobject")
+			}
+			v = obj["id"]
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			var n json.Number
+			if json.Unmarshal(v, &n) != nil {
+				return nil, bad(k, "bigint")
+			}
+			s = n.String()
+		}
+		id, ok := crmguard.ParseID(s)
+		if !ok {
+			return nil, bad(k, "bigint")
+		}
+		return &id, nil
+	}
+	var err *crmguard.Error
+	if in.ReportingTo, err = ref("reporting_to"); err != nil {
+		return in, err
+	}
+	if in.ReportingTo != nil && *in.ReportingTo == 0 {
+		return in, bad("reporting_to", "bigint")
+	}
+	if in.ForecastManager, err = ref("forecast_manager"); err != nil {
+		return in, err
+	}
+	if v, ok := rec["id"]; ok && !isNull(v) {
+		in.HasID = true
+		if id, e := ref("id"); e == nil {
+			in.ID = *id
+		}
+	}
+	return in, nil
+}
+
+// roleWrite answers POST and PUT /settings/roles[/{id}] with per-record
+// results: all succeed 201/200, all fail 400, mixed 207 (200 before v8).
+func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, create bool) error {
+	var urlID crmguard.ID
+	max := maxUpdateBatch
+	if s := r.PathValue("id"); s != "" {
+		id, ok := crmguard.ParseID(s)
+		if !ok {
+			return ErrURLPattern
+		}
+		urlID, max = id, 1
+	}
+	if err := requireManageRoles(p); err != nil {
+		return err
+	}
+	recs, err := rolesBody(r, max)
+	if err != nil {
+		return err
+	}
+	out := make([]recordJSON, len(recs))
+	var ins []service.RoleInput
+	var at []int
+	for i, rec := range recs {
+		path := "$.roles[" + strconv.Itoa(i) + "]"
+		if rec == nil {
+			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "roles", "json_path": path, "expected_data_type": "jsonobject"}))
+			continue
+		}
+		in, e := roleInput(rec, path)
+		if e != nil {
+			out[i] = failure(e)
+			continue
+		}
+		if urlID != 0 {
+			in.ID, in.HasID = urlID, true
+		}
+		ins = append(ins, in)
+		at = append(at, i)
+	}
+	var ids []crmguard.ID
+	var results []error
+	if create {
+		ids, results, err = a.svc.AddRoles(r.Context(), a.actor(r, p), ins)
+	} else {
+		results, err = a.svc.UpdateRoles(r.Context(), a.actor(r, p), ins)
+	}
+	if err != nil {
+		return err
+	}
+	ok, msg := http.StatusOK, "Role updated"
+	if create {
+		ok, msg = http.StatusCreated, "Role added"
+	}
+	for j, res := range results {
+		if res != nil {
+			e, _ := crmguard.AsError(res)
+			out[at[j]] = failure(e)
+			continue
+		}
+		id := ins[j].ID
+		if create {
+			id = ids[j]
+		}
+		out[at[j]] = success(id, msg)
+	}
+	return web.WriteJSON(w, writeStatus(r, out, ok), map[string][]recordJSON{"roles": out})
+}
+
+func (a *API) addRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	return a.roleWrite(w, r, p, true)
+}
+
+func (a *API) updateRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	return a.roleWrite(w, r, p, false)
+}
+
+// deleteRole answers DELETE /settings/roles/{id}?transfer_to_id=: users
+// and sub-roles move first; the answer is wrapped, unlike a profile's.
+func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		return ErrURLPattern
+	}
+	if err := requireManageRoles(p); err != nil {
+		return err
+	}
+	t := query(r, "transfer_to_id")
+	if t == "" {
+		return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "transfer_to_id"})
+	}
+	to, ok := crmguard.ParseID(t)
+	if !ok {
+		return paramErr("transfer_to_id", t, crmguard.Details{"expected_data_type": "bigint"})
+	}
+	if err := a.svc.DeleteRole(r.Context(), a.actor(r, p), id, to); err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, map[string][]recordJSON{"roles": {success(id, "Role Deleted")}})
+}
