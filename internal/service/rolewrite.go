@@ -228,8 +228,12 @@ func (s *Service) DeleteRole(ctx context.Context, a crmguard.Actor, id, transfer
 			return err
 		}
 		tree := access.NewRoleTree(roles)
-		if !tree.Has(transferTo) || tree.Under(transferTo, r.ID) {
+		switch {
+		case !tree.Has(transferTo):
 			return crmguard.NewError(crmguard.CodeInvalidData, msgRoleID, crmguard.Details{"param_name": "transfer_to_id", "param": transferTo.String()})
+		case tree.Under(transferTo, r.ID):
+			return crmguard.NewError(crmguard.CodeInvalidData, "The users and sub-roles cannot move to the role itself or to a role below it",
+				crmguard.Details{"param_name": "transfer_to_id", "param": transferTo.String()})
 		}
 		rules, err := tx.ListIPRules(ctx, a.OrgID)
 		if err != nil {
