@@ -277,7 +277,8 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"user", "--help"}, {"user", "list", "--help"}, {"user", "add", "--help"}, {"user", "invite", "--help"},
 		{"user", "seed", "--help"}, {"field", "--help"}, {"field", "list", "--help"}, {"field", "add", "--help"},
 		{"audit", "--help"}, {"audit", "list", "--help"}, {"profile", "show", "--help"}, {"profile", "clone", "--help"},
-		{"profile", "delete", "--help"},
+		{"profile", "delete", "--help"}, {"role", "--help"}, {"role", "list", "--help"}, {"role", "add", "--help"},
+		{"role", "move", "--help"}, {"role", "delete", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -502,5 +503,33 @@ func TestProfileCommands(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server still lists the deleted profile: %s", body)
 		}
+	}
+}
+
+// TestRoleCommands: the role tree through the CLI.
+func TestRoleCommands(t *testing.T) {
+	dir := t.TempDir()
+	serve(t, dir, "--demo")
+	d := []string{"--data-dir", dir}
+	must := func(want string, args ...string) string {
+		t.Helper()
+		stdout, stderr, code := run(t, noEnv, append(args, d...)...)
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("%v: %d %q %q", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	must("added role Product Manager", "role", "add", "Product Manager", "--reports-to", "Manager")
+	must("Support Agent now reports to CEO", "role", "move", "Support Agent", "--reports-to", "CEO")
+	if _, stderr, code := run(t, noEnv, append([]string{"role", "move", "Manager", "--reports-to", "Product Manager"}, d...)...); code != 1 || !strings.Contains(stderr, "below it") {
+		t.Errorf("a cycle: %d %q", code, stderr)
+	}
+	if _, stderr, code := run(t, noEnv, append([]string{"role", "add", "manager", "--reports-to", "CEO"}, d...)...); code != 1 || !strings.Contains(stderr, "DUPLICATE_DATA") {
+		t.Errorf("a duplicate: %d %q", code, stderr)
+	}
+	must("deleted role Manager", "role", "delete", "Manager", "--transfer-to", "CEO")
+	stdout := must("Product Manager", "role", "list")
+	if !regexp.MustCompile(`(?m)^\S+\s+CEO\s*$`).MatchString(stdout) || !regexp.MustCompile(`(?m)^\S+\s+  Product Manager\s+CEO$`).MatchString(stdout) {
+		t.Errorf("role list after the delete:\n%s", stdout)
 	}
 }
