@@ -3,7 +3,6 @@ package zohoapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -202,33 +201,14 @@ func (a *API) getProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 
 // profileBody reads {"profiles":[{...}]} with exactly one record.
 func profileBody(r *http.Request) (map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	recs, err := recordsBody(r, "profiles", 1, "required field not found")
 	if err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
+		return nil, err
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		return nil, errBodyFormat
-	}
-	raw, ok := top["profiles"]
-	if !ok || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles"})
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "expected_data_type": "jsonarray"})
-	}
-	switch {
-	case len(items) == 0:
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "minimum_length": 1})
-	case len(items) > 1:
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles", "maximum_length": 1})
-	}
-	var rec map[string]json.RawMessage
-	if json.Unmarshal(items[0], &rec) != nil || rec == nil {
+	if recs[0] == nil {
 		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles[0]", "expected_data_type": "jsonobject"})
 	}
-	return rec, nil
+	return recs[0], nil
 }
 
 // profileText reads an optional string member of a profile record.

@@ -3,7 +3,6 @@ package zohoapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -94,42 +93,6 @@ func requireManageRoles(p *crmguard.Principal) error {
 		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermManageRoles}})
 	}
 	return nil
-}
-
-// rolesBody reads {"roles":[...]} with 1 to max records; a record that is
-// not an object is nil.
-func rolesBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-	if err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		return nil, errBodyFormat
-	}
-	raw, ok := top["roles"]
-	if !ok || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{"api_name": "roles", "json_path": "$.roles"})
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "roles", "json_path": "$.roles", "expected_data_type": "jsonarray"})
-	}
-	if len(items) == 0 || len(items) > max {
-		d := crmguard.Details{"api_name": "roles", "json_path": "$.roles", "maximum_length": max}
-		if len(items) == 0 {
-			d = crmguard.Details{"api_name": "roles", "json_path": "$.roles", "minimum_length": 1}
-		}
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
-	}
-	recs := make([]map[string]json.RawMessage, len(items))
-	for i, it := range items {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(it, &m) == nil && m != nil {
-			recs[i] = m
-		}
-	}
-	return recs, nil
 }
 
 // roleInput decodes one record; type errors are per-record INVALID_DATA.
@@ -224,7 +187,7 @@ func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err := requireManageRoles(p); err != nil {
 		return err
 	}
-	recs, err := rolesBody(r, max)
+	recs, err := recordsBody(r, "roles", max, "required field not found")
 	if err != nil {
 		return err
 	}

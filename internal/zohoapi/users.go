@@ -338,13 +338,12 @@ func escapeCriteria(s string) string {
 // Request-body errors.
 var (
 	errBodyFormat = crmguard.NewError(crmguard.CodeUnableToParse, "either the request body or parameters is in wrong format", crmguard.Details{})
-	errNoUsers    = crmguard.NewError(crmguard.CodeMandatoryNotFound, "One of the mandatory key is missing.", crmguard.Details{"api_name": "users", "json_path": "$.users"})
 )
 
-// usersBody reads {"users":[{...},...]} with at least one and at most max
-// records. A record that is not an object is kept as nil, for a
-// per-record error.
-func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
+// recordsBody reads {"<key>":[{...},...]} with 1 to max records; a record
+// that is not an object is kept as nil, for a per-record error. missing is
+// the message for an absent key (the Users API words it as the brief does).
+func recordsBody(r *http.Request, key string, max int, missing string) ([]map[string]json.RawMessage, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
@@ -353,18 +352,19 @@ func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(body, &top); err != nil || top == nil {
 		return nil, errBodyFormat
 	}
-	raw, ok := top["users"]
+	path := "$." + key
+	raw, ok := top[key]
 	if !ok || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, errNoUsers
+		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, missing, crmguard.Details{"api_name": key, "json_path": path})
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "users", "json_path": "$.users", "expected_data_type": "jsonarray"})
+		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": key, "json_path": path, "expected_data_type": "jsonarray"})
 	}
 	if len(items) == 0 || len(items) > max {
-		d := crmguard.Details{"api_name": "users", "json_path": "$.users", "maximum_length": max}
+		d := crmguard.Details{"api_name": key, "json_path": path, "maximum_length": max}
 		if len(items) == 0 {
-			d = crmguard.Details{"api_name": "users", "json_path": "$.users", "minimum_length": 1}
+			d = crmguard.Details{"api_name": key, "json_path": path, "minimum_length": 1}
 		}
 		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
 	}
@@ -376,6 +376,11 @@ func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
 		}
 	}
 	return recs, nil
+}
+
+// usersBody reads {"users":[...]}.
+func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
+	return recordsBody(r, "users", max, "One of the mandatory key is missing.")
 }
 
 func notObject(i int) *crmguard.Error {
