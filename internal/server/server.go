@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/crmguard/crmguard/internal/console"
 	"github.com/crmguard/crmguard/internal/oauth"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
@@ -18,6 +19,7 @@ import (
 type Parts struct {
 	API     *zohoapi.API
 	OAuth   *oauth.Endpoints
+	Console *console.Console
 	Metrics *web.Metrics
 	Log     *slog.Logger
 	// Ready reports whether the server can serve (the database answers).
@@ -46,6 +48,7 @@ func Handler(p Parts) http.Handler {
 	mux.Handle("GET /metrics", p.Metrics.Handler())
 	p.OAuth.Register(mux)
 	p.API.Register(mux)
+	p.Console.Register(mux)
 	// Anything else is not a URL crmguard knows; answer as Zoho does.
 	mux.Handle("/", web.Handler{Log: p.Log, Fn: func(w http.ResponseWriter, r *http.Request) error {
 		return zohoapi.ErrURLPattern
@@ -108,6 +111,7 @@ func Build(svc *service.Service, ready func(context.Context) error, log *slog.Lo
 	h := Handler(Parts{
 		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
 		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),
+		Console: console.New(svc, log, cfg.Guard.ClientIP),
 		Metrics: m, Log: log, Ready: ready,
 	})
 	return &Stack{Handler: h, Guard: g, Metrics: m}

@@ -38,3 +38,41 @@ func (s *Service) Authenticate(ctx context.Context, org crmguard.ID, email, pass
 	}
 	return u, nil
 }
+
+// ChangePassword sets a new password for a signed-in user who proves the
+// current one; it clears the one-time-password flag.
+func (s *Service) ChangePassword(ctx context.Context, a crmguard.Actor, current, next string) error {
+	if n := len([]rune(next)); n < minPassword || len(next) > maxPassword {
+		return crmguard.NewError(crmguard.CodeInvalidData, "The new password must have at least 8 characters and at most 72 bytes.", crmguard.Details{"api_name": "password"})
+	}
+	u, err := s.store.GetUser(ctx, a.OrgID, a.UserID)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return crmguard.NewError(crmguard.CodeInvalidData, "The current password is not right.", crmguard.Details{"api_name": "current_password"})
+	}
+	if current == next {
+		return crmguard.NewError(crmguard.CodeInvalidData, "The new password must differ from the current one.", crmguard.Details{"api_name": "password"})
+	}
+	hash, err := s.hashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx crmguard.Store) error {
+		u, err := tx.GetUser(ctx, a.OrgID, a.UserID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash, u.MustChangePassword, u.ModifiedBy, u.ModifiedTime = hash, false, u.ID, s.Now()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true})
+	})
+}
+
+// UserProfile returns a user's profile.
+func (s *Service) UserProfile(ctx context.Context, u *crmguard.User) (*crmguard.Profile, error) {
+	return s.store.GetProfile(ctx, u.OrgID, u.ProfileID)
+}

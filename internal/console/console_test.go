@@ -1,0 +1,204 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/testenv"
+)
+
+const (
+	standardUser = "grace.nwosu@example.com" // Standard: no API access
+	newPassword  = "a long new password"
+)
+
+// browser starts headless Debian chromium for the test, or skips with the
+// reason when it is not installed (.ci/run installs it).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if path, err = exec.LookPath("chromium-browser"); err != nil {
+			t.Skip("chromium is not installed (apt-get install chromium): browser tests skipped")
+		}
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// Start the browser on ctx itself: a first Run on a derived context
+	// would tie the tab to that context's lifetime.
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// run runs actions one by one, naming the one that fails. chromedp finds
+// elements with DOM.performSearch by default, which can miss the document a
+// form POST and its redirect load: CSS queries after a submit use ByQuery.
+func run(t *testing.T, ctx context.Context, steps ...chromedp.Action) {
+	t.Helper()
+	for i, a := range steps {
+		if err := chromedp.Run(ctx, a); err != nil {
+			var loc string
+			_ = chromedp.Run(ctx, chromedp.Location(&loc))
+			t.Fatalf("step %d (%T): %v, at %s", i+1, a, err, loc)
+		}
+	}
+}
+
+// shot saves a screenshot under $CRMGUARD_SCREENSHOTS, when set (the
+// README's pictures come from there).
+func shot(t *testing.T, name string) chromedp.ActionFunc {
+	dir := os.Getenv("CRMGUARD_SCREENSHOTS")
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if dir == "" {
+			return nil
+		}
+		var png []byte
+		if err := chromedp.FullScreenshot(&png, 90).Do(ctx); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	})
+}
+
+func apiStatus(t *testing.T, env *testenv.Env, tok string) int {
+	t.Helper()
+	resp := env.Do(t, "GET", "/crm/v8/users", tok, "")
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// signIn signs the bootstrap admin in, through the forced password change.
+func signIn(env *testenv.Env) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(env.URL + "/console/login"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", env.Boot.Admin.Email),
+		chromedp.SendKeys("#password", env.Boot.AdminPassword),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible("#next"),
+		chromedp.SendKeys("#current", env.Boot.AdminPassword),
+		chromedp.SendKeys("#next", newPassword),
+		chromedp.SendKeys("#confirm", newPassword),
+		chromedp.Submit("#confirm"),
+		chromedp.WaitVisible(`a[href="/console/setup/security"]`),
+	}
+}
+
+// TestBriefWalkthroughInBrowser is the brief (seeds/000) in a real browser:
+// a Standard user's token is refused for want of API access; the admin
+// signs in, goes Setup → Security Control → Profiles → Standard →
+// Developer Permissions, turns "Zoho CRM API Access" on and saves, and sees
+// "Zoho CRM API Access: ON"; the same token then works.
+func TestBriefWalkthroughInBrowser(t *testing.T) {
+	ctx := browser(t)
+	env := testenv.New(t, testenv.Options{Demo: true})
+	tok := env.Token(t, standardUser, "ZohoCRM.users.READ")
+	if s := apiStatus(t, env, tok); s != http.StatusForbidden {
+		t.Fatalf("before: %d, want 403 NO_PERMISSION", s)
+	}
+	var status, setupURL string
+	err := chromedp.Run(ctx,
+		signIn(env),
+		chromedp.Location(&setupURL),
+		shot(t, "setup"),
+		chromedp.Click(`a[href="/console/setup/security"]`),
+		chromedp.WaitVisible(`//a[text()="Standard"]`),
+		shot(t, "security-control"),
+		chromedp.Click(`//a[text()="Standard"]`),
+		chromedp.WaitVisible("#section-developer"),
+		chromedp.ScrollIntoView("#section-developer"),
+		chromedp.Click(`label[for="perm-Crm_Implied_Api_Access"]`),
+		shot(t, "profile-developer-permissions"),
+		chromedp.Click("#save"),
+		chromedp.WaitVisible(".flash", chromedp.ByQuery),
+		chromedp.Text("#api-access-status", &status, chromedp.ByQuery),
+		shot(t, "profile-saved"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(setupURL, "/console/setup") {
+		t.Errorf("after the password change: %s", setupURL)
+	}
+	if strings.TrimSpace(status) != "Zoho CRM API Access: ON" {
+		t.Errorf("status line: %q", status)
+	}
+	if s := apiStatus(t, env, tok); s != http.StatusOK {
+		t.Errorf("after: %d, want 200", s)
+	}
+	// The change is audited with source console.
+	evs, err := env.Svc.Audit(context.Background(), env.Org.ID, serviceFilter("profile.update"))
+	if err != nil || len(evs) == 0 || evs[0].Source != crmguard.SourceConsole || evs[0].ClientIP == "" {
+		t.Errorf("audit: %+v %v", evs, err)
+	}
+}
+
+// TestCSRFAndThrottlingInBrowser: a form whose CSRF token was tampered with
+// is refused and changes nothing; after five wrong passwords, sign-in is
+// refused for a while even with the right one.
+func TestCSRFAndThrottlingInBrowser(t *testing.T) {
+	ctx := browser(t)
+	env := testenv.New(t, testenv.Options{Demo: true})
+	var msg string
+	run(t, ctx, signIn(env),
+		chromedp.Navigate(env.URL+"/console/setup/security"),
+		chromedp.Click(`//a[text()="Standard"]`),
+		chromedp.WaitVisible("#section-developer"),
+		chromedp.SetValue(`#save-form input[name="csrf"]`, "forged", chromedp.ByQuery),
+		chromedp.Click(`label[for="perm-Crm_Implied_Api_Access"]`),
+		chromedp.Click("#save"),
+		chromedp.WaitVisible(".error", chromedp.ByQuery),
+		chromedp.Text(".error", &msg, chromedp.ByQuery),
+	)
+	if !strings.Contains(msg, "CSRF check failed") {
+		t.Errorf("tampered form: %q", msg)
+	}
+	p, err := env.Svc.ProfileByRef(context.Background(), env.Org.ID, "Standard")
+	if err != nil || p.Permissions.Has(crmguard.PermAPIAccess) {
+		t.Errorf("the refused form changed the profile: %v", err)
+	}
+
+	// Throttling, in a fresh browser context (no session).
+	ctx2, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	try := func(password string) string {
+		var text string
+		if err := chromedp.Run(ctx2,
+			chromedp.Navigate(env.URL+"/console/login"),
+			chromedp.WaitVisible("#email"),
+			chromedp.SendKeys("#email", "patricia.boyle@example.com"),
+			chromedp.SendKeys("#password", password),
+			chromedp.Submit("#password"),
+			chromedp.WaitVisible(".error", chromedp.ByQuery),
+			chromedp.Text(".error", &text, chromedp.ByQuery),
+		); err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	for i := 0; i < 5; i++ {
+		if got := try("wrong password"); !strings.Contains(got, "Wrong e-mail or password") {
+			t.Fatalf("attempt %d: %q", i+1, got)
+		}
+	}
+	if got := try("wrong password"); !strings.Contains(got, "Too many failed sign-ins") {
+		t.Errorf("sixth attempt: %q", got)
+	}
+}

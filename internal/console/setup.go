@@ -1,0 +1,155 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/crmguard/crmguard"
+)
+
+type permCell struct {
+	Name, Label string
+	On          bool
+}
+
+type gridRow struct {
+	Module string
+	Perms  []permCell
+}
+
+type category struct {
+	Label string
+	Perms []permCell
+}
+
+// section is one block of a profile page: the module grid (View, Create,
+// Edit, Delete per module) or categories of toggles.
+type section struct {
+	Name, Label string
+	Grid        []gridRow
+	Categories  []category
+}
+
+type profileRow struct {
+	ID                crmguard.ID
+	Name, Description string
+	APIAccess         bool
+}
+
+var sectionLabels = map[string]string{
+	"modules": "Module Permissions", "setup": "Setup Permissions", "tool": "Tool Permissions", "developer": "Developer Permissions",
+}
+
+// sections lays the catalogue out for a profile, in catalogue order.
+func sections(p *crmguard.Profile) []section {
+	var out []section
+	for i, d := range crmguard.Catalogue {
+		if len(out) == 0 || out[len(out)-1].Name != d.Section {
+			out = append(out, section{Name: d.Section, Label: sectionLabels[d.Section]})
+		}
+		s := &out[len(out)-1]
+		cell := permCell{Name: d.Name, Label: d.DisplayLabel, On: p.Permissions.HasIndex(i)}
+		if d.Module != "" {
+			if n := len(s.Grid); n == 0 || s.Grid[n-1].Module != d.Module {
+				s.Grid = append(s.Grid, gridRow{Module: d.Module})
+			}
+			row := &s.Grid[len(s.Grid)-1]
+			cell.Label = d.DisplayLabel + " " + d.Module
+			row.Perms = append(row.Perms, cell)
+			continue
+		}
+		if n := len(s.Categories); n == 0 || s.Categories[n-1].Label != d.CategoryName {
+			s.Categories = append(s.Categories, category{Label: d.CategoryName})
+		}
+		cat := &s.Categories[len(s.Categories)-1]
+		cat.Perms = append(cat.Perms, cell)
+	}
+	return out
+}
+
+func (c *Console) setup(w http.ResponseWriter, r *request) {
+	c.render(w, http.StatusOK, "setup", r.base("Setup", "setup"))
+}
+
+// security is Setup › Security Control, opening on the Profiles tab.
+func (c *Console) security(w http.ResponseWriter, r *request) {
+	ps, err := c.svc.ListProfiles(r.Context(), r.user.OrgID)
+	if err != nil {
+		c.log.Error("console profiles", "err", err)
+		c.fail(w, r, http.StatusInternalServerError, "Error", "Something went wrong. Try again later.")
+		return
+	}
+	d := r.base("Security Control", "setup")
+	for _, p := range ps {
+		d.Profiles = append(d.Profiles, profileRow{ID: p.ID, Name: p.Name, Description: p.Description, APIAccess: p.Permissions.Has(crmguard.PermAPIAccess)})
+	}
+	c.render(w, http.StatusOK, "security", d)
+}
+
+func (c *Console) profilePage(w http.ResponseWriter, r *request, status int, p *crmguard.Profile, flash, errMsg string) {
+	d := r.base(p.Name+" · Profiles", "setup")
+	d.Profile, d.APIAccess, d.ReadOnly = p, p.Permissions.Has(crmguard.PermAPIAccess), p.IsAdministrator()
+	d.Sections, d.Flash, d.Error = sections(p), flash, errMsg
+	c.render(w, status, "profile", d)
+}
+
+func (c *Console) loadProfile(w http.ResponseWriter, r *request) *crmguard.Profile {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such profile.")
+		return nil
+	}
+	p, err := c.svc.GetProfile(r.Context(), r.user.OrgID, id)
+	if err != nil {
+		if _, ok := crmguard.AsError(err); !ok {
+			c.log.Error("console profile", "err", err)
+		}
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such profile.")
+		return nil
+	}
+	return p
+}
+
+// profile shows a profile's permissions by section, Developer Permissions
+// (with "Zoho CRM API Access") last, as in Zoho's Setup.
+func (c *Console) profile(w http.ResponseWriter, r *request) {
+	if p := c.loadProfile(w, r); p != nil {
+		flash := ""
+		if r.URL.Query().Get("saved") == "1" {
+			flash = "Saved."
+		}
+		c.profilePage(w, r, http.StatusOK, p, flash, "")
+	}
+}
+
+// saveProfile applies the posted toggles: every permission of the
+// catalogue is on if its box was checked, off otherwise.
+func (c *Console) saveProfile(w http.ResponseWriter, r *request) {
+	p := c.loadProfile(w, r)
+	if p == nil {
+		return
+	}
+	on := map[string]bool{}
+	for _, name := range r.PostForm["perm"] {
+		on[name] = true
+	}
+	changes := make(map[string]bool, len(crmguard.Catalogue))
+	for _, d := range crmguard.Catalogue {
+		changes[d.Name] = on[d.Name]
+	}
+	for name := range on {
+		if _, ok := crmguard.PermissionIndex(name); !ok {
+			c.profilePage(w, r, http.StatusBadRequest, p, "", "Unknown permission "+name+".")
+			return
+		}
+	}
+	if _, err := c.svc.SetProfilePermissions(r.Context(), r.actor(c), p.ID, changes); err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.profilePage(w, r, http.StatusBadRequest, p, "", ce.Message)
+			return
+		}
+		c.log.Error("console save profile", "err", err)
+		c.fail(w, r, http.StatusInternalServerError, "Error", "Something went wrong. Try again later.")
+		return
+	}
+	http.Redirect(w, r.Request, "/console/setup/security/profiles/"+p.ID.String()+"?saved=1", http.StatusSeeOther)
+}
