@@ -24,7 +24,7 @@ var templateFS embed.FS
 // pages are parsed once: the layout with each page's content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile"} {
+	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -42,11 +42,13 @@ type Console struct {
 	log      *slog.Logger
 	ip       web.ClientIP
 	throttle *throttle
+	epoch    func() uint64
 }
 
-// New returns the console.
-func New(svc *service.Service, log *slog.Logger, ip web.ClientIP) *Console {
-	return &Console{svc: svc, log: log, ip: ip, throttle: newThrottle(svc.Now)}
+// New returns the console. epoch is the change generation (the API's
+// guard's): lists cached for it stay valid while it holds.
+func New(svc *service.Service, log *slog.Logger, ip web.ClientIP, epoch func() uint64) *Console {
+	return &Console{svc: svc, log: log, ip: ip, throttle: newThrottle(svc.Now), epoch: epoch}
 }
 
 // Register adds the console's routes.
@@ -63,6 +65,11 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console/setup/security", c.admin(c.security, crmguard.PermManageProfiles))
 	mux.Handle("GET /console/setup/security/profiles/{id}", c.admin(c.profile, crmguard.PermManageProfiles))
 	mux.Handle("POST /console/setup/security/profiles/{id}", c.admin(c.saveProfile, crmguard.PermManageProfiles))
+	mux.Handle("GET /console/users", c.admin(c.users, crmguard.PermManageUsers))
+	mux.Handle("GET /console/users/new", c.admin(c.invitePage, crmguard.PermManageUsers))
+	mux.Handle("POST /console/users/new", c.admin(c.invite, crmguard.PermManageUsers))
+	mux.Handle("GET /console/users/{id}", c.admin(c.user, crmguard.PermManageUsers))
+	mux.Handle("POST /console/users/{id}", c.admin(c.userAction, crmguard.PermManageUsers))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, nil, http.StatusNotFound, "Not found", "There is no such page in the console.")
 	})
@@ -102,6 +109,19 @@ type data struct {
 	ReadOnly                              bool
 	Profiles                              []profileRow
 	Sections                              []section
+
+	// Users pages.
+	Types       []string
+	Type, Query string
+	Count, Page int
+	Users       []userRow
+	Prev, Next  string
+	Target      *userRow
+	Roles       []*crmguard.Role
+	ProfileList []*crmguard.Profile
+	Actions     []userAction
+	InviteURL   string
+	Form        map[string]string
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, d data) {

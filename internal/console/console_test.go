@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -200,5 +201,74 @@ func TestCSRFAndThrottlingInBrowser(t *testing.T) {
 	}
 	if got := try("wrong password"); !strings.Contains(got, "Too many failed sign-ins") {
 		t.Errorf("sixth attempt: %q", got)
+	}
+}
+
+// TestUsersInBrowser: invite a user whose name is markup (it shows as
+// text), find them by search, deactivate, activate and delete them.
+func TestUsersInBrowser(t *testing.T) {
+	ctx := browser(t)
+	env := testenv.New(t, testenv.Options{Demo: true})
+	const evil = `<script>alert(1)</script>`
+	var invite, heading, cell, status, title string
+	run(t, ctx, signIn(env),
+		chromedp.Navigate(env.URL+"/console/users/new"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "mallory@example.com"),
+		chromedp.SendKeys("#first_name", evil),
+		chromedp.SendKeys("#last_name", "Doe"),
+		chromedp.Click("#invite"),
+		chromedp.WaitVisible("#invite-url", chromedp.ByQuery),
+		chromedp.Text("#invite-url", &invite, chromedp.ByQuery),
+		chromedp.Text("h1", &heading, chromedp.ByQuery),
+		chromedp.Title(&title),
+		shot(t, "user-invited"),
+	)
+	if heading != evil+" Doe" || !strings.Contains(invite, "/invite/") || !strings.Contains(title, evil) {
+		t.Errorf("after inviting: heading %q, link %q, title %q", heading, invite, title)
+	}
+	run(t, ctx,
+		chromedp.Navigate(env.URL+"/console/users?q=mall"),
+		chromedp.WaitVisible("#users", chromedp.ByQuery),
+		chromedp.Text("#users tbody tr td", &cell, chromedp.ByQuery),
+		shot(t, "users-search"),
+		chromedp.Click("#users tbody a", chromedp.ByQuery),
+		chromedp.WaitVisible("#action-deactivate", chromedp.ByQuery),
+		chromedp.Click("#action-deactivate", chromedp.ByQuery),
+		chromedp.WaitVisible("#action-activate", chromedp.ByQuery),
+		chromedp.Text("#user-status", &status, chromedp.ByQuery),
+	)
+	if cell != evil+" Doe" || status != "disabled" {
+		t.Errorf("search cell %q, status after deactivating %q", cell, status)
+	}
+	run(t, ctx,
+		chromedp.Click("#action-activate", chromedp.ByQuery),
+		chromedp.WaitVisible("#action-deactivate", chromedp.ByQuery),
+		chromedp.Click("#action-delete", chromedp.ByQuery),
+		chromedp.WaitNotPresent("#action-delete", chromedp.ByQuery),
+		chromedp.WaitVisible(".flash", chromedp.ByQuery),
+		chromedp.Text("#user-status", &status, chromedp.ByQuery),
+	)
+	if status != "deleted" {
+		t.Errorf("status after deleting: %q", status)
+	}
+	// Every step went through the service as the console.
+	added, err := env.Svc.Audit(context.Background(), env.Org.ID, service.AuditFilter{Action: "user.add", Limit: 1})
+	if err != nil || len(added) != 1 {
+		t.Fatalf("user.add: %v %v", added, err)
+	}
+	evs, err := env.Svc.Audit(context.Background(), env.Org.ID, service.AuditFilter{Target: added[0].TargetID, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range evs {
+		if e.Source != crmguard.SourceConsole {
+			t.Errorf("%s from %s", e.Action, e.Source)
+		}
+		actions = append(actions, e.Action)
+	}
+	if got := strings.Join(actions, ","); got != "user.delete,user.activate,user.deactivate,user.add" {
+		t.Errorf("audit: %s", got)
 	}
 }

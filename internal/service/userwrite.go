@@ -370,3 +370,22 @@ func (s *Service) DeleteUser(ctx context.Context, a crmguard.Actor, id crmguard.
 }
 
 var zeroTime = func() (t time.Time) { return }()
+
+// RevokeUserTokens revokes every token of a user at once.
+func (s *Service) RevokeUserTokens(ctx context.Context, a crmguard.Actor, id crmguard.ID) error {
+	return s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		u, err := tx.GetUser(ctx, a.OrgID, id)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return ErrInvalidUserID
+		} else if err != nil {
+			return err
+		}
+		if err := tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "token.revoke_all", "user", u.ID, nil, map[string]any{"email": u.Email})
+	})
+}

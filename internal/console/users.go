@@ -1,0 +1,267 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+)
+
+const usersPerPage = 50
+
+type userRow struct {
+	ID                       crmguard.ID
+	Name, First, Last, Email string
+	Role, Profile, Status    string
+	RoleID, ProfileID        crmguard.ID
+	Confirmed                bool
+}
+
+type userAction struct{ Value, Label string }
+
+// names returns role and profile names by ID.
+func (c *Console) names(r *request) (roles []*crmguard.Role, profiles []*crmguard.Profile, rn, pn map[crmguard.ID]string, err error) {
+	if roles, err = c.svc.ListRoles(r.Context(), r.user.OrgID); err != nil {
+		return
+	}
+	if profiles, err = c.svc.ListProfiles(r.Context(), r.user.OrgID); err != nil {
+		return
+	}
+	rn, pn = map[crmguard.ID]string{}, map[crmguard.ID]string{}
+	for _, x := range roles {
+		rn[x.ID] = x.Name
+	}
+	for _, x := range profiles {
+		pn[x.ID] = x.Name
+	}
+	return
+}
+
+func row(u *crmguard.User, rn, pn map[crmguard.ID]string) userRow {
+	return userRow{ID: u.ID, Name: u.FullName(), First: u.FirstName, Last: u.LastName, Email: u.Email,
+		Role: rn[u.RoleID], Profile: pn[u.ProfileID], Status: u.Status, RoleID: u.RoleID, ProfileID: u.ProfileID, Confirmed: u.Confirmed}
+}
+
+// escapeCriteria escapes a value for Zoho criteria.
+var escapeCriteria = strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, `,`, `\,`).Replace
+
+// users lists users by type, 50 a page, or those whose name or e-mail
+// starts with the search text. Paging reads a slice of the type's sorted
+// IDs, kept per change, so page 2,000 of 100,000 users costs what page 1
+// does.
+func (c *Console) users(w http.ResponseWriter, r *request) {
+	q := r.URL.Query()
+	typ, ok := service.UserType(q.Get("type"))
+	if !ok {
+		typ = "AllUsers"
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	search := strings.TrimSpace(q.Get("q"))
+	d := r.base("Users", "setup")
+	d.Types, d.Type, d.Query, d.Page = service.UserTypes, typ, search, page
+	_, _, rn, pn, err := c.names(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	var res *service.UserPage
+	if search != "" {
+		v := escapeCriteria(search)
+		crit := fmt.Sprintf("((email:starts_with:%s)or(first_name:starts_with:%s)or(last_name:starts_with:%s)or(full_name:starts_with:%s))", v, v, v, v)
+		res, err = c.svc.SearchUsers(r.Context(), r.user.OrgID, crit, page, usersPerPage)
+		d.Type = "AllUsers"
+		if res != nil {
+			d.Count = (page-1)*usersPerPage + len(res.Users)
+		}
+	} else {
+		res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID, Epoch: c.epoch()})
+		if err == nil {
+			d.Count, err = c.svc.CountUsers(r.Context(), r.user.OrgID, typ, r.user.ID, c.epoch())
+		}
+	}
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			d.Error = ce.Message
+			c.render(w, http.StatusBadRequest, "users", d)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	for _, u := range res.Users {
+		d.Users = append(d.Users, row(u, rn, pn))
+	}
+	link := func(p int) string {
+		v := url.Values{"type": {d.Type}, "page": {strconv.Itoa(p)}}
+		if search != "" {
+			v.Set("q", search)
+		}
+		return "/console/users?" + v.Encode()
+	}
+	if page > 1 {
+		d.Prev = link(page - 1)
+	}
+	if res.More {
+		d.Next = link(page + 1)
+	}
+	c.render(w, http.StatusOK, "users", d)
+}
+
+func (c *Console) internal(w http.ResponseWriter, r *request, err error) {
+	c.log.Error("console", "path", r.URL.Path, "err", err)
+	c.fail(w, r, http.StatusInternalServerError, "Error", "Something went wrong. Try again later.")
+}
+
+// userPage shows one user with the edit form and the actions that apply.
+func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crmguard.ID, flash, errMsg, inviteURL string) {
+	u, err := c.svc.GetUser(r.Context(), r.user.OrgID, id)
+	if err != nil {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such user.")
+		return
+	}
+	roles, profiles, rn, pn, err := c.names(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	org, err := c.svc.Org(r.Context(), r.user.OrgID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	d := r.base(u.FullName()+" · Users", "setup")
+	t := row(u, rn, pn)
+	d.Target, d.Roles, d.ProfileList, d.Flash, d.Error, d.InviteURL = &t, roles, profiles, flash, errMsg, inviteURL
+	primary := u.ID == org.PrimaryUserID
+	switch u.Status {
+	case crmguard.UserActive:
+		if !primary {
+			d.Actions = append(d.Actions, userAction{"deactivate", "Deactivate"})
+		}
+	case crmguard.UserDisabled:
+		d.Actions = append(d.Actions, userAction{"activate", "Activate"})
+	}
+	if !u.Confirmed {
+		d.Actions = append(d.Actions, userAction{"reinvite", "New invitation link"})
+	}
+	d.Actions = append(d.Actions, userAction{"revoke", "Revoke all tokens"})
+	if !primary {
+		d.Actions = append(d.Actions, userAction{"delete", "Delete"})
+	}
+	c.render(w, status, "user", d)
+}
+
+func (c *Console) user(w http.ResponseWriter, r *request) {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such user.")
+		return
+	}
+	c.userPage(w, r, http.StatusOK, id, r.URL.Query().Get("done"), "", "")
+}
+
+func jsonText(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// userAction applies one action of the user page through the same service
+// as the API.
+func (c *Console) userAction(w http.ResponseWriter, r *request) {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such user.")
+		return
+	}
+	a := r.actor(c)
+	var err error
+	var done, invite string
+	update := func(fields map[string]json.RawMessage) error {
+		results, err := c.svc.UpdateUsers(r.Context(), a, []service.UserUpdate{{ID: id, HasID: true, Fields: fields, Path: "$.users[0]"}})
+		if err == nil && results[0] != nil {
+			err = results[0]
+		}
+		return err
+	}
+	switch r.PostForm.Get("action") {
+	case "edit":
+		done = "Saved."
+		err = update(map[string]json.RawMessage{"first_name": jsonText(r.PostForm.Get("first_name")),
+			"last_name": jsonText(r.PostForm.Get("last_name")), "role": jsonText(r.PostForm.Get("role")),
+			"profile": jsonText(r.PostForm.Get("profile"))})
+	case "deactivate":
+		done, err = "The user is deactivated.", update(map[string]json.RawMessage{"status": jsonText("inactive")})
+	case "activate":
+		done, err = "The user is active.", update(map[string]json.RawMessage{"status": jsonText("active")})
+	case "delete":
+		done, err = "The user is deleted; their tokens are revoked.", c.svc.DeleteUser(r.Context(), a, id)
+	case "revoke":
+		done, err = "Every token of the user is revoked.", c.svc.RevokeUserTokens(r.Context(), a, id)
+	case "reinvite":
+		invite, err = c.svc.Reinvite(r.Context(), a, id)
+	default:
+		c.userPage(w, r, http.StatusBadRequest, id, "", "Unknown action.", "")
+		return
+	}
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.userPage(w, r, http.StatusBadRequest, id, "", ce.Message, "")
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	if invite != "" { // shown once, never put in a URL
+		c.userPage(w, r, http.StatusOK, id, "", "", invite)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/users/"+id.String()+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+}
+
+func (c *Console) invitePage(w http.ResponseWriter, r *request) {
+	c.inviteForm(w, r, http.StatusOK, nil, "")
+}
+
+func (c *Console) inviteForm(w http.ResponseWriter, r *request, status int, form map[string]string, errMsg string) {
+	roles, profiles, _, _, err := c.names(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	d := r.base("Invite a user", "setup")
+	d.Roles, d.ProfileList, d.Form, d.Error = roles, profiles, form, errMsg
+	c.render(w, status, "invite", d)
+}
+
+// invite adds a user as POST /users does and shows the invitation link.
+func (c *Console) invite(w http.ResponseWriter, r *request) {
+	form := map[string]string{}
+	rec := map[string]json.RawMessage{}
+	for _, k := range []string{"email", "first_name", "last_name", "role", "profile"} {
+		v := strings.TrimSpace(r.PostForm.Get(k))
+		form[k] = v
+		if v != "" {
+			rec[k] = jsonText(v)
+		}
+	}
+	nu, err := c.svc.AddUser(r.Context(), r.actor(c), rec)
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			msg := ce.Message
+			if f, ok := ce.Details["api_name"].(string); ok {
+				msg += " (" + f + ")"
+			}
+			c.inviteForm(w, r, http.StatusBadRequest, form, msg)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	c.userPage(w, r, http.StatusCreated, nu.User.ID, "Invited "+nu.User.Email+".", "", nu.InviteURL)
+}
