@@ -24,8 +24,9 @@ var templateFS embed.FS
 // pages are parsed once: the layout with each page's content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite"} {
-		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
+		"roles", "ips", "audit"} {
+		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out
 }()
@@ -70,6 +71,14 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("POST /console/users/new", c.admin(c.invite, crmguard.PermManageUsers))
 	mux.Handle("GET /console/users/{id}", c.admin(c.user, crmguard.PermManageUsers))
 	mux.Handle("POST /console/users/{id}", c.admin(c.userAction, crmguard.PermManageUsers))
+	mux.Handle("GET /console/setup/security/roles", c.admin(c.roles, crmguard.PermManageRoles))
+	mux.Handle("POST /console/setup/security/roles", c.admin(c.addRole, crmguard.PermManageRoles))
+	mux.Handle("POST /console/setup/security/roles/{id}", c.admin(c.roleAction, crmguard.PermManageRoles))
+	mux.Handle("GET /console/setup/security/ips", c.admin(c.ips, crmguard.PermManageSecurity))
+	mux.Handle("POST /console/setup/security/ips", c.admin(c.addIP, crmguard.PermManageSecurity))
+	mux.Handle("POST /console/setup/security/ips/{id}/delete", c.admin(c.removeIP, crmguard.PermManageSecurity))
+	mux.Handle("GET /console/setup/audit", c.admin(c.audit, ""))
+	mux.Handle("GET /console/setup/audit.csv", c.admin(c.auditCSV, ""))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, nil, http.StatusNotFound, "Not found", "There is no such page in the console.")
 	})
@@ -122,6 +131,13 @@ type data struct {
 	Actions     []userAction
 	InviteURL   string
 	Form        map[string]string
+
+	// Security Control and audit pages.
+	Tab      string
+	RoleRows []roleRow
+	Rules    []ruleRow
+	Events   []eventRow
+	CSVLink  string
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, d data) {

@@ -116,3 +116,81 @@ func TestSessionCookie(t *testing.T) {
 		}
 	}
 }
+
+// adminClient signs the bootstrap admin in and changes the one-time
+// password, returning the client and a CSRF token.
+func adminClient(t *testing.T, env *testenv.Env) (*http.Client, string) {
+	t.Helper()
+	c := client(t)
+	_, _, page := fetch(t, c, "GET", env.URL+"/console/login", nil)
+	fetch(t, c, "POST", env.URL+"/console/login", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]},
+		"email": {env.Boot.Admin.Email}, "password": {env.Boot.AdminPassword}})
+	_, _, page = fetch(t, c, "GET", env.URL+"/console/password", nil)
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	if status, loc, _ := fetch(t, c, "POST", env.URL+"/console/password", url.Values{"csrf": {csrf}, "current": {env.Boot.AdminPassword},
+		"next": {newPassword}, "confirm": {newPassword}}); status != http.StatusSeeOther || loc != "/console/setup" {
+		t.Fatalf("password change: %d %s", status, loc)
+	}
+	return c, csrf
+}
+
+// TestRolesIPsAndAudit: the role tree, allowed IPs and the audit log pages.
+func TestRolesIPsAndAudit(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Demo: true})
+	c, csrf := adminClient(t, env)
+	ctx := context.Background()
+	post := func(path string, form url.Values) (int, string) {
+		t.Helper()
+		form.Set("csrf", csrf)
+		status, loc, body := fetch(t, c, "POST", env.URL+path, form)
+		if status == http.StatusSeeOther {
+			_, _, body = fetch(t, c, "GET", env.URL+loc, nil)
+		}
+		return status, body
+	}
+	mgr, _ := env.Svc.RoleByRef(ctx, env.Org.ID, "Manager")
+	ceo, _ := env.Svc.RoleByRef(ctx, env.Org.ID, "CEO")
+	if status, body := post("/console/setup/security/roles", url.Values{"name": {"Analyst"}, "reporting_to": {mgr.ID.String()}}); status != 303 || !strings.Contains(body, "Added role Analyst.") {
+		t.Errorf("add role: %d", status)
+	}
+	analyst, err := env.Svc.RoleByRef(ctx, env.Org.ID, "Analyst")
+	if err != nil || analyst.ReportingTo != mgr.ID {
+		t.Fatalf("analyst: %v %v", analyst, err)
+	}
+	if status, body := post("/console/setup/security/roles/"+mgr.ID.String(), url.Values{"action": {"update"}, "name": {"Manager"}, "reporting_to": {analyst.ID.String()}}); status != 400 || !strings.Contains(body, "below it") {
+		t.Errorf("a cycle: %d", status)
+	}
+	if status, _ := post("/console/setup/security/roles/"+analyst.ID.String(), url.Values{"action": {"update"}, "name": {"Data Analyst"}, "reporting_to": {ceo.ID.String()}}); status != 303 {
+		t.Errorf("rename and move: %d", status)
+	}
+	if status, body := post("/console/setup/security/roles/"+analyst.ID.String(), url.Values{"action": {"delete"}, "transfer_to": {ceo.ID.String()}}); status != 303 || strings.Contains(body, "Data Analyst</td>") {
+		t.Errorf("delete role: %d", status)
+	}
+	status, body := post("/console/setup/security/ips", url.Values{"name": {"Office"}, "range": {"203.0.113.0/24"}, "applies_to": {"profile"}, "target": {"Sales"}})
+	if status != 303 || !strings.Contains(body, "203.0.113.0/24") || !strings.Contains(body, "Profile Sales") {
+		t.Errorf("add rule: %d", status)
+	}
+	if status, body := post("/console/setup/security/ips", url.Values{"range": {"not a range"}, "applies_to": {"all"}}); status != 400 || !strings.Contains(body, `class="error"`) {
+		t.Errorf("bad range: %d", status)
+	}
+	rules, _ := env.Svc.ListIPRules(ctx, env.Org.ID)
+	if len(rules) != 1 {
+		t.Fatalf("rules: %v", rules)
+	}
+	if status, body := post("/console/setup/security/ips/"+rules[0].ID.String()+"/delete", url.Values{}); status != 303 || !strings.Contains(body, "No rules") {
+		t.Errorf("remove rule: %d", status)
+	}
+	_, _, page := fetch(t, c, "GET", env.URL+"/console/setup/audit?action=iprule.&actor="+url.QueryEscape(env.Boot.Admin.Email), nil)
+	if strings.Count(page, "<td>iprule.") != 2 || strings.Contains(page, "<td>role.add") {
+		t.Errorf("audit filtered by action and actor:\n%s", page)
+	}
+	status, _, csvBody := fetch(t, c, "GET", env.URL+"/console/setup/audit.csv?action=role.", nil)
+	lines := strings.Split(strings.TrimSpace(csvBody), "\n")
+	if status != 200 || lines[0] != "time_utc,actor,source,action,target,client_ip,before,after" || !strings.Contains(lines[1], ",console,role.delete,") ||
+		strings.Count(csvBody, ",console,role.") != 3 || !strings.Contains(csvBody, ",system,role.create,") {
+		t.Errorf("csv: %d\n%s", status, csvBody)
+	}
+	if status, _, _ := fetch(t, c, "GET", env.URL+"/console/setup/audit?since=yesterday", nil); status != 400 {
+		t.Errorf("bad date: %d", status)
+	}
+}

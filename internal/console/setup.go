@@ -79,6 +79,7 @@ func (c *Console) security(w http.ResponseWriter, r *request) {
 		return
 	}
 	d := r.base("Security Control", "setup")
+	d.Tab = "profiles"
 	for _, p := range ps {
 		d.Profiles = append(d.Profiles, profileRow{ID: p.ID, Name: p.Name, Description: p.Description, APIAccess: p.Permissions.Has(crmguard.PermAPIAccess)})
 	}

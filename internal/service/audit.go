@@ -3,15 +3,18 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/crmguard/crmguard"
 )
 
 // AuditFilter narrows the audit log; zero fields match everything.
 type AuditFilter struct {
-	Action string // exact, or a prefix ending in "." (e.g. "user.")
-	Target crmguard.ID
-	Limit  int // newest first; 0 means 100
+	Action       string // exact, or a prefix ending in "." (e.g. "user.")
+	Target       crmguard.ID
+	Actor        crmguard.ID
+	Since, Until time.Time // zero: open
+	Limit        int       // newest first; 0 means 100
 }
 
 // Audit lists the org's audit events, newest first. The console will add
@@ -21,7 +24,7 @@ func (s *Service) Audit(ctx context.Context, org crmguard.ID, f AuditFilter) ([]
 		f.Limit = 100
 	}
 	scan := f.Limit
-	if f.Action != "" || f.Target != 0 {
+	if f.Action != "" || f.Target != 0 || f.Actor != 0 || !f.Since.IsZero() || !f.Until.IsZero() {
 		scan = max(f.Limit*20, 10000) // filtered in memory over the newest events
 	}
 	evs, err := s.store.ListAudit(ctx, org, scan)
@@ -33,7 +36,8 @@ func (s *Service) Audit(ctx context.Context, org crmguard.ID, f AuditFilter) ([]
 		if f.Action != "" && e.Action != f.Action && !(strings.HasSuffix(f.Action, ".") && strings.HasPrefix(e.Action, f.Action)) {
 			continue
 		}
-		if f.Target != 0 && e.TargetID != f.Target {
+		if (f.Target != 0 && e.TargetID != f.Target) || (f.Actor != 0 && e.ActorID != f.Actor) ||
+			(!f.Since.IsZero() && e.Time.Before(f.Since)) || (!f.Until.IsZero() && !e.Time.Before(f.Until)) {
 			continue
 		}
 		out = append(out, e)

@@ -1,0 +1,180 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
+)
+
+type roleRow struct {
+	ID, ReportsTo crmguard.ID
+	Name          string
+	Indent        int
+	Users         int
+	Top           bool
+}
+
+type ruleRow struct {
+	ID                     crmguard.ID
+	Name, Range, AppliesTo string
+}
+
+// roles shows the role tree, each role under the one it reports to.
+func (c *Console) roles(w http.ResponseWriter, r *request) {
+	c.rolesPage(w, r, http.StatusOK, r.URL.Query().Get("done"), "")
+}
+
+func (c *Console) rolesPage(w http.ResponseWriter, r *request, status int, flash, errMsg string) {
+	roles, err := c.svc.ListRoles(r.Context(), r.user.OrgID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	users := map[crmguard.ID]int{}
+	for page := 1; ; page++ { // counts per role; the console's tree is small, users may not be
+		res, err := c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: "AllUsers", Page: page, PerPage: 200, Epoch: c.epoch()})
+		if err != nil {
+			c.internal(w, r, err)
+			return
+		}
+		for _, u := range res.Users {
+			users[u.RoleID]++
+		}
+		if !res.More || page >= 50 {
+			break
+		}
+	}
+	children := map[crmguard.ID][]*crmguard.Role{}
+	for _, ro := range roles {
+		children[ro.ReportingTo] = append(children[ro.ReportingTo], ro)
+	}
+	d := r.base("Roles · Security Control", "setup")
+	d.Tab, d.Flash, d.Error = "roles", flash, errMsg
+	var walk func(parent crmguard.ID, depth int)
+	walk = func(parent crmguard.ID, depth int) {
+		for _, ro := range children[parent] {
+			d.RoleRows = append(d.RoleRows, roleRow{ID: ro.ID, ReportsTo: ro.ReportingTo, Name: ro.Name, Indent: 1 + depth*2,
+				Users: users[ro.ID], Top: ro.ReportingTo == 0})
+			if depth < 64 {
+				walk(ro.ID, depth+1)
+			}
+		}
+	}
+	walk(0, 0)
+	c.render(w, status, "roles", d)
+}
+
+// roleResult turns a one-record result into a page.
+func (c *Console) roleResult(w http.ResponseWriter, r *request, results []error, err error, done string) {
+	if err == nil && len(results) == 1 {
+		err = results[0]
+	}
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.rolesPage(w, r, http.StatusBadRequest, "", ce.Message)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/setup/security/roles?done="+url.QueryEscape(done), http.StatusSeeOther)
+}
+
+func (c *Console) addRole(w http.ResponseWriter, r *request) {
+	name := r.PostForm.Get("name")
+	parent, _ := crmguard.ParseID(r.PostForm.Get("reporting_to"))
+	_, results, err := c.svc.AddRoles(r.Context(), r.actor(c), []service.RoleInput{{Name: &name, ReportingTo: &parent, Path: "$.roles[0]"}})
+	c.roleResult(w, r, results, err, "Added role "+name+".")
+}
+
+func (c *Console) roleAction(w http.ResponseWriter, r *request) {
+	id, ok := crmguard.ParseID(r.PathValue("id"))
+	if !ok {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such role.")
+		return
+	}
+	switch r.PostForm.Get("action") {
+	case "update":
+		in := service.RoleInput{ID: id, HasID: true, Path: "$.roles[0]"}
+		if name := r.PostForm.Get("name"); name != "" {
+			in.Name = &name
+		}
+		if s := r.PostForm.Get("reporting_to"); s != "" {
+			parent, _ := crmguard.ParseID(s)
+			in.ReportingTo = &parent
+		}
+		results, err := c.svc.UpdateRoles(r.Context(), r.actor(c), []service.RoleInput{in})
+		c.roleResult(w, r, results, err, "Saved.")
+	case "delete":
+		to, _ := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+		err := c.svc.DeleteRole(r.Context(), r.actor(c), id, to)
+		c.roleResult(w, r, nil, err, "Deleted the role; its users and sub-roles moved.")
+	default:
+		c.rolesPage(w, r, http.StatusBadRequest, "", "Unknown action.")
+	}
+}
+
+// ips shows Security Control › Allowed IPs.
+func (c *Console) ips(w http.ResponseWriter, r *request) {
+	c.ipsPage(w, r, http.StatusOK, r.URL.Query().Get("done"), "")
+}
+
+func (c *Console) ipsPage(w http.ResponseWriter, r *request, status int, flash, errMsg string) {
+	rules, err := c.svc.ListIPRules(r.Context(), r.user.OrgID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	_, _, rn, pn, err := c.names(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	d := r.base("Allowed IPs · Security Control", "setup")
+	d.Tab, d.Flash, d.Error = "ips", flash, errMsg
+	for _, ru := range rules {
+		applies := "All users"
+		switch ru.AppliesTo {
+		case crmguard.IPRuleRole:
+			applies = "Role " + rn[ru.TargetID]
+		case crmguard.IPRuleProfile:
+			applies = "Profile " + pn[ru.TargetID]
+		case crmguard.IPRuleUser:
+			applies = "User " + ru.TargetID.String()
+			if u, err := c.svc.GetUser(r.Context(), r.user.OrgID, ru.TargetID); err == nil {
+				applies = "User " + u.Email
+			}
+		}
+		d.Rules = append(d.Rules, ruleRow{ID: ru.ID, Name: ru.Name, Range: ru.Prefix.String(), AppliesTo: applies})
+	}
+	c.render(w, status, "ips", d)
+}
+
+func (c *Console) addIP(w http.ResponseWriter, r *request) {
+	in := service.IPRuleInput{Name: r.PostForm.Get("name"), Range: r.PostForm.Get("range"),
+		AppliesTo: r.PostForm.Get("applies_to"), Target: r.PostForm.Get("target")}
+	if _, err := c.svc.AddIPRule(r.Context(), r.actor(c), in); err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.ipsPage(w, r, http.StatusBadRequest, "", ce.Message)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/setup/security/ips?done="+url.QueryEscape("Added the rule."), http.StatusSeeOther)
+}
+
+func (c *Console) removeIP(w http.ResponseWriter, r *request) {
+	id, _ := crmguard.ParseID(r.PathValue("id"))
+	if err := c.svc.RemoveIPRule(r.Context(), r.actor(c), id); err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.ipsPage(w, r, http.StatusBadRequest, "", ce.Message)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/setup/security/ips?done="+url.QueryEscape("Removed the rule."), http.StatusSeeOther)
+}
