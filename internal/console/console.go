@@ -25,7 +25,7 @@ var templateFS embed.FS
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
-		"roles", "ips", "audit"} {
+		"roles", "ips", "audit", "compare"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out
@@ -64,6 +64,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console/me", c.page(c.me, true))
 	mux.Handle("GET /console/setup", c.admin(c.setup, ""))
 	mux.Handle("GET /console/setup/security", c.admin(c.security, crmguard.PermManageProfiles))
+	mux.Handle("POST /console/setup/security/profiles", c.admin(c.cloneProfile, crmguard.PermManageProfiles))
+	mux.Handle("POST /console/setup/security/profiles/delete", c.admin(c.deleteProfile, crmguard.PermManageProfiles))
+	mux.Handle("GET /console/setup/security/profiles/compare", c.admin(c.compare, crmguard.PermManageProfiles))
 	mux.Handle("GET /console/setup/security/profiles/{id}", c.admin(c.profile, crmguard.PermManageProfiles))
 	mux.Handle("POST /console/setup/security/profiles/{id}", c.admin(c.saveProfile, crmguard.PermManageProfiles))
 	mux.Handle("GET /console/users", c.admin(c.users, crmguard.PermManageUsers))
@@ -138,6 +141,7 @@ type data struct {
 	Rules    []ruleRow
 	Events   []eventRow
 	CSVLink  string
+	Compare  *comparison
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, d data) {

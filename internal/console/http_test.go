@@ -194,3 +194,37 @@ func TestRolesIPsAndAudit(t *testing.T) {
 		t.Errorf("bad date: %d", status)
 	}
 }
+
+// TestProfilesCloneCompareDelete: clone from the Profiles tab, compare
+// side by side, delete with transfer; errors show on the page.
+func TestProfilesCloneCompareDelete(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Demo: true})
+	c, csrf := adminClient(t, env)
+	ctx := context.Background()
+	std, _ := env.Svc.ProfileByRef(ctx, env.Org.ID, "Standard")
+	sales, _ := env.Svc.ProfileByRef(ctx, env.Org.ID, "Sales")
+	status, loc, _ := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles", url.Values{"csrf": {csrf}, "source": {sales.ID.String()}, "name": {"Integrations"}})
+	if status != 303 || !strings.Contains(loc, "Created+profile+Integrations") {
+		t.Fatalf("clone: %d %s", status, loc)
+	}
+	if status, _, body := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles", url.Values{"csrf": {csrf}, "source": {sales.ID.String()}, "name": {"integrations"}}); status != 400 || !strings.Contains(body, "already exists") {
+		t.Errorf("duplicate clone: %d", status)
+	}
+	integ, err := env.Svc.ProfileByRef(ctx, env.Org.ID, "Integrations")
+	if err != nil || integ.Permissions != sales.Permissions {
+		t.Fatalf("the clone lacks the source's permissions: %v", err)
+	}
+	_, _, page := fetch(t, c, "GET", env.URL+"/console/setup/security/profiles/compare?a="+std.ID.String()+"&b="+integ.ID.String(), nil)
+	if !strings.Contains(page, "1 permission(s) differ") || !strings.Contains(page, "Standard and Integrations") {
+		t.Errorf("compare:\n%s", page)
+	}
+	if status, _, body := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {std.ID.String()}, "transfer_to": {sales.ID.String()}}); status != 400 || !strings.Contains(body, "cannot be deleted") {
+		t.Errorf("delete Standard: %d", status)
+	}
+	if status, _, _ := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {integ.ID.String()}, "transfer_to": {std.ID.String()}}); status != 303 {
+		t.Errorf("delete: %d", status)
+	}
+	if _, err := env.Svc.ProfileByRef(ctx, env.Org.ID, "Integrations"); err == nil {
+		t.Error("the profile is still there")
+	}
+}

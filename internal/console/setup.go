@@ -2,8 +2,10 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
 )
 
 type permCell struct {
@@ -32,7 +34,7 @@ type section struct {
 type profileRow struct {
 	ID                crmguard.ID
 	Name, Description string
-	APIAccess         bool
+	APIAccess, Custom bool
 }
 
 var sectionLabels = map[string]string{
@@ -72,6 +74,10 @@ func (c *Console) setup(w http.ResponseWriter, r *request) {
 
 // security is Setup › Security Control, opening on the Profiles tab.
 func (c *Console) security(w http.ResponseWriter, r *request) {
+	c.securityPage(w, r, http.StatusOK, r.URL.Query().Get("done"), "")
+}
+
+func (c *Console) securityPage(w http.ResponseWriter, r *request, status int, flash, errMsg string) {
 	ps, err := c.svc.ListProfiles(r.Context(), r.user.OrgID)
 	if err != nil {
 		c.log.Error("console profiles", "err", err)
@@ -79,11 +85,12 @@ func (c *Console) security(w http.ResponseWriter, r *request) {
 		return
 	}
 	d := r.base("Security Control", "setup")
-	d.Tab = "profiles"
+	d.Tab, d.Flash, d.Error = "profiles", flash, errMsg
 	for _, p := range ps {
-		d.Profiles = append(d.Profiles, profileRow{ID: p.ID, Name: p.Name, Description: p.Description, APIAccess: p.Permissions.Has(crmguard.PermAPIAccess)})
+		d.Profiles = append(d.Profiles, profileRow{ID: p.ID, Name: p.Name, Description: p.Description,
+			APIAccess: p.Permissions.Has(crmguard.PermAPIAccess), Custom: p.Custom})
 	}
-	c.render(w, http.StatusOK, "security", d)
+	c.render(w, status, "security", d)
 }
 
 func (c *Console) profilePage(w http.ResponseWriter, r *request, status int, p *crmguard.Profile, flash, errMsg string) {
@@ -153,4 +160,76 @@ func (c *Console) saveProfile(w http.ResponseWriter, r *request) {
 		return
 	}
 	http.Redirect(w, r.Request, "/console/setup/security/profiles/"+p.ID.String()+"?saved=1", http.StatusSeeOther)
+}
+
+// securityResult answers a profile write from the Profiles tab.
+func (c *Console) securityResult(w http.ResponseWriter, r *request, err error, done string) {
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			c.securityPage(w, r, http.StatusBadRequest, "", ce.Message)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/setup/security?done="+url.QueryEscape(done), http.StatusSeeOther)
+}
+
+func (c *Console) cloneProfile(w http.ResponseWriter, r *request) {
+	src, _ := crmguard.ParseID(r.PostForm.Get("source"))
+	name, desc := r.PostForm.Get("name"), r.PostForm.Get("description")
+	in := service.ProfileInput{Name: &name}
+	if desc != "" {
+		in.Description = &desc
+	}
+	_, err := c.svc.CloneProfile(r.Context(), r.actor(c), src, in)
+	c.securityResult(w, r, err, "Created profile "+name+".")
+}
+
+func (c *Console) deleteProfile(w http.ResponseWriter, r *request) {
+	id, _ := crmguard.ParseID(r.PostForm.Get("id"))
+	to, _ := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+	err := c.svc.DeleteProfile(r.Context(), r.actor(c), id, to)
+	c.securityResult(w, r, err, "Deleted the profile; its users moved.")
+}
+
+type comparison struct {
+	A, B   string
+	Differ int
+	Rows   []compareRow
+}
+
+type compareRow struct {
+	Section, Label string
+	A, B, Differ   bool
+}
+
+// compare shows two profiles' permissions side by side.
+func (c *Console) compare(w http.ResponseWriter, r *request) {
+	var ps [2]*crmguard.Profile
+	for i, k := range []string{"a", "b"} {
+		id, _ := crmguard.ParseID(r.URL.Query().Get(k))
+		p, err := c.svc.GetProfile(r.Context(), r.user.OrgID, id)
+		if err != nil {
+			c.securityPage(w, r, http.StatusBadRequest, "", "Choose two profiles to compare.")
+			return
+		}
+		ps[i] = p
+	}
+	cmp := &comparison{A: ps[0].Name, B: ps[1].Name}
+	for i, d := range crmguard.Catalogue {
+		label := d.DisplayLabel
+		if d.Module != "" {
+			label = d.Module + ": " + d.DisplayLabel
+		}
+		row := compareRow{Section: sectionLabels[d.Section], Label: label, A: ps[0].Permissions.HasIndex(i), B: ps[1].Permissions.HasIndex(i)}
+		row.Differ = row.A != row.B
+		if row.Differ {
+			cmp.Differ++
+		}
+		cmp.Rows = append(cmp.Rows, row)
+	}
+	d := r.base("Compare profiles", "setup")
+	d.Compare = cmp
+	c.render(w, http.StatusOK, "compare", d)
 }
