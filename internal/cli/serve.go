@@ -184,6 +184,7 @@ func (e *env) serve(f *serveFlags) error {
 func (e *env) banner(f *serveFlags, svc *service.Service, org *crmguard.Org, boot *service.Bootstrapped, demo *service.Demo) {
 	w := e.stdout
 	fmt.Fprintf(w, "crmguard is listening on %s (data in %s)\n", f.svc.PublicURL, e.dataDir)
+	fmt.Fprintf(w, "Admin console: %s/console\n", f.svc.PublicURL)
 	if boot != nil {
 		fmt.Fprintf(w, "\nCreated org %q (%s).\n", org.CompanyName, org.ID)
 		fmt.Fprintf(w, "  admin:         %s\n  password:      %s   (one-time: change it at first sign-in)\n", boot.Admin.Email, boot.AdminPassword)

@@ -70,7 +70,7 @@ func shot(t *testing.T, name string) chromedp.ActionFunc {
 			return nil
 		}
 		var png []byte
-		if err := chromedp.FullScreenshot(&png, 90).Do(ctx); err != nil {
+		if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
 			return err
 		}
 		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
@@ -270,5 +270,45 @@ func TestUsersInBrowser(t *testing.T) {
 	}
 	if got := strings.Join(actions, ","); got != "user.delete,user.activate,user.deactivate,user.add" {
 		t.Errorf("audit: %s", got)
+	}
+}
+
+// TestSecurityPagesInBrowser: the Roles and Allowed IPs tabs and the audit
+// log render and work in the browser (and give the README its pictures).
+func TestSecurityPagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	env := testenv.New(t, testenv.Options{Demo: true})
+	var roles, rule, audit string
+	run(t, ctx, signIn(env),
+		chromedp.Navigate(env.URL+"/console/setup/security/roles"),
+		chromedp.WaitVisible("#roles", chromedp.ByQuery),
+		chromedp.Text("#roles tbody", &roles, chromedp.ByQuery),
+		shot(t, "roles"),
+		chromedp.Navigate(env.URL+"/console/setup/security/ips"),
+		chromedp.WaitVisible("#ip-range", chromedp.ByQuery),
+		chromedp.SendKeys("#ip-name", "Office", chromedp.ByQuery),
+		chromedp.SendKeys("#ip-range", "203.0.113.0/24", chromedp.ByQuery),
+		chromedp.SetValue("#ip-applies", "profile", chromedp.ByQuery),
+		chromedp.SendKeys("#ip-target", "Sales", chromedp.ByQuery),
+		chromedp.Submit("#ip-range", chromedp.ByQuery),
+		chromedp.WaitVisible(".flash", chromedp.ByQuery),
+		chromedp.Text("#ips tbody", &rule, chromedp.ByQuery),
+		shot(t, "allowed-ips"),
+		chromedp.Navigate(env.URL+"/console/setup/audit"),
+		chromedp.WaitVisible("#audit", chromedp.ByQuery),
+		chromedp.Text("#audit tbody tr", &audit, chromedp.ByQuery),
+		shot(t, "audit-log"),
+		chromedp.Navigate(env.URL+"/console/users"),
+		chromedp.WaitVisible("#users", chromedp.ByQuery),
+		shot(t, "users"),
+	)
+	if !strings.Contains(roles, "CEO") || !strings.Contains(roles, "Sales Rep") {
+		t.Errorf("roles: %q", roles)
+	}
+	if !strings.Contains(rule, "203.0.113.0/24") || !strings.Contains(rule, "Profile Sales") {
+		t.Errorf("rule: %q", rule)
+	}
+	if !strings.Contains(audit, "iprule.add") || !strings.Contains(audit, "console") {
+		t.Errorf("newest audit event: %q", audit)
 	}
 }
