@@ -103,6 +103,11 @@ type Store interface {
 	ListLiveAccessTokens(ctx context.Context, refreshID ID, at time.Time) ([]*AccessToken, error)
 	CountAccessTokensSince(ctx context.Context, refreshID ID, since time.Time) (int, error)
 	RevokeAccessToken(ctx context.Context, id ID, at time.Time) error
+	// ListTokens lists live tokens, newest first, at most limit of each
+	// kind: of one user, or of the whole org when user is 0.
+	ListTokens(ctx context.Context, org, user ID, at time.Time, limit int) ([]*RefreshToken, []*AccessToken, error)
+	GetRefreshTokenByID(ctx context.Context, org, id ID) (*RefreshToken, error)
+	GetAccessTokenByID(ctx context.Context, org, id ID) (*AccessToken, error)
 	// RevokeUserTokens revokes every token of a user.
 	RevokeUserTokens(ctx context.Context, org, user ID, at time.Time) error
 

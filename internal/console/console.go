@@ -25,7 +25,7 @@ var templateFS embed.FS
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
-		"roles", "ips", "audit", "compare"} {
+		"roles", "ips", "audit", "compare", "api"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out
@@ -80,6 +80,10 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console/setup/security/ips", c.admin(c.ips, crmguard.PermManageSecurity))
 	mux.Handle("POST /console/setup/security/ips", c.admin(c.addIP, crmguard.PermManageSecurity))
 	mux.Handle("POST /console/setup/security/ips/{id}/delete", c.admin(c.removeIP, crmguard.PermManageSecurity))
+	mux.Handle("GET /console/setup/api", c.admin(c.api, crmguard.PermManageSecurity))
+	mux.Handle("POST /console/setup/api/clients", c.admin(c.registerClient, crmguard.PermManageSecurity))
+	mux.Handle("POST /console/setup/api/grant", c.admin(c.grant, crmguard.PermManageSecurity))
+	mux.Handle("POST /console/setup/api/tokens/{id}/revoke", c.admin(c.revokeToken, ""))
 	mux.Handle("GET /console/setup/audit", c.admin(c.audit, ""))
 	mux.Handle("GET /console/setup/audit.csv", c.admin(c.auditCSV, ""))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +146,11 @@ type data struct {
 	Events   []eventRow
 	CSVLink  string
 	Compare  *comparison
+
+	// API console.
+	Clients []*crmguard.Client
+	Tokens  []tokenRow
+	Secret  map[string]string
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, d data) {

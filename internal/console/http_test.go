@@ -228,3 +228,53 @@ func TestProfilesCloneCompareDelete(t *testing.T) {
 		t.Error("the profile is still there")
 	}
 }
+
+// TestAPIConsole: register a server-based client (the secret shown once),
+// make a Self Client grant code and exchange it, see the tokens with their
+// use, revoke one from a user's page.
+func TestAPIConsole(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Demo: true})
+	c, csrf := adminClient(t, env)
+	status, _, body := fetch(t, c, "POST", env.URL+"/console/setup/api/clients", url.Values{"csrf": {csrf}, "name": {"Billing sync"},
+		"type": {"server_based"}, "redirect_uris": {"https://billing.example.com/cb\n"}})
+	if status != 201 || !strings.Contains(body, "client_secret") || !strings.Contains(body, "https://billing.example.com/cb") {
+		t.Fatalf("register: %d", status)
+	}
+	status, _, body = fetch(t, c, "POST", env.URL+"/console/setup/api/grant", url.Values{"csrf": {csrf}, "scopes": {"ZohoCRM.users.READ"}, "ttl": {"5"}})
+	code := regexp.MustCompile(`code: <code>(1000\.[0-9a-f.]+)</code>`).FindStringSubmatch(body)
+	if status != 201 || code == nil {
+		t.Fatalf("grant: %d", status)
+	}
+	self, err := env.Svc.SelfClient(context.Background(), env.Org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(env.URL+"/oauth/v2/token", url.Values{"grant_type": {"authorization_code"}, "code": {code[1]},
+		"client_id": {self.ClientID}, "client_secret": {env.Boot.ClientSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(tok), `"refresh_token"`) {
+		t.Fatalf("exchange: %s", tok)
+	}
+	_, _, page := fetch(t, c, "GET", env.URL+"/console/setup/api", nil)
+	if !strings.Contains(page, "ZohoCRM.users.READ") || !strings.Contains(page, "never used") {
+		t.Errorf("tokens table lacks the new tokens")
+	}
+	admin := env.Boot.Admin.ID.String()
+	_, _, page = fetch(t, c, "GET", env.URL+"/console/users/"+admin, nil)
+	ids := regexp.MustCompile(`/console/setup/api/tokens/(\d+)/revoke`).FindAllStringSubmatch(page, -1)
+	if len(ids) == 0 {
+		t.Fatal("no token on the admin's page")
+	}
+	status, loc, _ := fetch(t, c, "POST", env.URL+"/console/setup/api/tokens/"+ids[0][1]+"/revoke", url.Values{"csrf": {csrf}, "back": {"/console/users/" + admin}})
+	if status != 303 || !strings.HasPrefix(loc, "/console/users/"+admin+"?done=") {
+		t.Errorf("revoke: %d %s", status, loc)
+	}
+	_, _, after := fetch(t, c, "GET", env.URL+"/console/users/"+admin, nil)
+	if n := len(regexp.MustCompile(`/console/setup/api/tokens/(\d+)/revoke`).FindAllString(after, -1)); n >= len(ids) || strings.Contains(after, "/tokens/"+ids[0][1]+"/") {
+		t.Errorf("the revoked token is still listed (%d of %d left)", n, len(ids))
+	}
+}

@@ -138,6 +138,10 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 	d := r.base(u.FullName()+" · Users", "setup")
 	t := row(u, rn, pn)
 	d.Target, d.Roles, d.ProfileList, d.Flash, d.Error, d.InviteURL = &t, roles, profiles, flash, errMsg, inviteURL
+	if d.Tokens, err = c.tokenRows(r, u.ID); err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	primary := u.ID == org.PrimaryUserID
 	switch u.Status {
 	case crmguard.UserActive:

@@ -512,3 +512,47 @@ func (s *Service) Revoke(ctx context.Context, a crmguard.Actor, token string) (b
 	})
 	return revoked, err
 }
+
+// ListTokens lists the live tokens of a user, or of the org when user is 0,
+// newest first (at most 200 of each kind). Only hashes are stored, so a
+// token is known by its ID, client, user, scopes and times.
+func (s *Service) ListTokens(ctx context.Context, org, user crmguard.ID) ([]*crmguard.RefreshToken, []*crmguard.AccessToken, error) {
+	return s.store.ListTokens(ctx, org, user, s.Now(), 200)
+}
+
+// RevokeTokenID revokes a refresh token (and its access tokens) or an
+// access token by ID; the caller needs Manage_Security, or Manage_Users
+// for another user's token.
+func (s *Service) RevokeTokenID(ctx context.Context, a crmguard.Actor, id crmguard.ID) error {
+	return s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageSecurity); err != nil {
+			if err2 := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err2 != nil {
+				return err
+			}
+		}
+		now := s.Now()
+		if rt, err := tx.GetRefreshTokenByID(ctx, a.OrgID, id); err == nil {
+			if err := tx.RevokeRefreshToken(ctx, rt.ID, now); err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, a, "token.revoke", "refresh_token", rt.ID, nil, tokenAudit(rt.ClientID, rt.UserID, rt.Scopes))
+		} else if !errors.Is(err, crmguard.ErrNotFound) {
+			return err
+		}
+		at, err := tx.GetAccessTokenByID(ctx, a.OrgID, id)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return crmguard.NewError(crmguard.CodeInvalidData, "no token has this ID", crmguard.Details{"id": id.String()})
+		} else if err != nil {
+			return err
+		}
+		if err := tx.RevokeAccessToken(ctx, at.ID, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "token.revoke", "access_token", at.ID, nil, tokenAudit(at.ClientID, at.UserID, at.Scopes))
+	})
+}
+
+// SelfClient returns the org's Self Client.
+func (s *Service) SelfClient(ctx context.Context, org crmguard.ID) (*crmguard.Client, error) {
+	return s.selfClient(ctx, org)
+}

@@ -195,3 +195,34 @@ func (s *Store) RevokeUserTokens(ctx context.Context, org, user crmguard.ID, at 
 		return err
 	})
 }
+
+// ListTokens lists live tokens of the org, newest first, at most limit of
+// each kind: of one user, or of everyone when user is 0.
+func (s *Store) ListTokens(ctx context.Context, org, user crmguard.ID, at time.Time, limit int) ([]*crmguard.RefreshToken, []*crmguard.AccessToken, error) {
+	rows, err := s.r().QueryContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
+		WHERE org_id = ? AND (? = 0 OR user_id = ?) AND revoked_at IS NULL ORDER BY id DESC LIMIT ?`, org, user, user, limit)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	refresh, err := collect(rows, scanRefresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = s.r().QueryContext(ctx, `SELECT `+accessCols+` FROM access_tokens
+		WHERE org_id = ? AND (? = 0 OR user_id = ?) AND revoked_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT ?`, org, user, user, ms(at), limit)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	access, err := collect(rows, scanAccess)
+	return refresh, access, err
+}
+
+// GetRefreshTokenByID returns one refresh token of the org.
+func (s *Store) GetRefreshTokenByID(ctx context.Context, org, id crmguard.ID) (*crmguard.RefreshToken, error) {
+	return scanRefresh(s.r().QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE org_id = ? AND id = ?`, org, id))
+}
+
+// GetAccessTokenByID returns one access token of the org.
+func (s *Store) GetAccessTokenByID(ctx context.Context, org, id crmguard.ID) (*crmguard.AccessToken, error) {
+	return scanAccess(s.r().QueryRowContext(ctx, `SELECT `+accessCols+` FROM access_tokens WHERE org_id = ? AND id = ?`, org, id))
+}
