@@ -278,7 +278,7 @@ func TestUsersInBrowser(t *testing.T) {
 func TestSecurityPagesInBrowser(t *testing.T) {
 	ctx := browser(t)
 	env := testenv.New(t, testenv.Options{Demo: true})
-	var roles, rule, audit string
+	var roles, rule, audit, clients string
 	run(t, ctx, signIn(env),
 		chromedp.Navigate(env.URL+"/console/setup/security/roles"),
 		chromedp.WaitVisible("#roles", chromedp.ByQuery),
@@ -301,7 +301,14 @@ func TestSecurityPagesInBrowser(t *testing.T) {
 		chromedp.Navigate(env.URL+"/console/users"),
 		chromedp.WaitVisible("#users", chromedp.ByQuery),
 		shot(t, "users"),
+		chromedp.Navigate(env.URL+"/console/setup/api"),
+		chromedp.WaitVisible("#clients", chromedp.ByQuery),
+		chromedp.Text("#clients tbody", &clients, chromedp.ByQuery),
+		shot(t, "api-console"),
 	)
+	if !strings.Contains(clients, "Self Client") {
+		t.Errorf("clients: %q", clients)
+	}
 	if !strings.Contains(roles, "CEO") || !strings.Contains(roles, "Sales Rep") {
 		t.Errorf("roles: %q", roles)
 	}

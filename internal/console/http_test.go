@@ -9,12 +9,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
-func client(t *testing.T) *http.Client {
+func client(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -276,5 +278,18 @@ func TestAPIConsole(t *testing.T) {
 	_, _, after := fetch(t, c, "GET", env.URL+"/console/users/"+admin, nil)
 	if n := len(regexp.MustCompile(`/console/setup/api/tokens/(\d+)/revoke`).FindAllString(after, -1)); n >= len(ids) || strings.Contains(after, "/tokens/"+ids[0][1]+"/") {
 		t.Errorf("the revoked token is still listed (%d of %d left)", n, len(ids))
+	}
+}
+
+// TestSessionExpires: a session ends after service.SessionTTL.
+func TestSessionExpires(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Demo: true})
+	c := login(t, env, "grace.nwosu@example.com", "grace's password")
+	if status, _, _ := fetch(t, c, "GET", env.URL+"/console/me", nil); status != 200 {
+		t.Fatalf("signed in: %d", status)
+	}
+	env.Clock.Advance(service.SessionTTL + time.Minute)
+	if status, loc, _ := fetch(t, c, "GET", env.URL+"/console/me", nil); status != http.StatusSeeOther || loc != "/console/login" {
+		t.Errorf("after %s: %d %s", service.SessionTTL, status, loc)
 	}
 }
