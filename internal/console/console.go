@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -320,4 +321,23 @@ func (t *throttle) reset(keys []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.fails, keys[0]) // the e-mail's count; the address keeps its own
+}
+
+// finish answers a form post: a Zoho-style error from the service shows on
+// the page again (page renders it with a 400); success redirects to to
+// with a flash message; anything else is an internal error.
+func (c *Console) finish(w http.ResponseWriter, r *request, err error, page func(status int, flash, errMsg string), to, flash string) {
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			page(http.StatusBadRequest, "", ce.Message)
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r.Request, to+sep+"done="+url.QueryEscape(flash), http.StatusSeeOther)
 }

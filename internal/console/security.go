@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -66,20 +65,12 @@ func (c *Console) rolesPage(w http.ResponseWriter, r *request, status int, flash
 	c.render(w, status, "roles", d)
 }
 
-// roleResult turns a one-record result into a page.
+// roleResult answers a role form with its one result.
 func (c *Console) roleResult(w http.ResponseWriter, r *request, results []error, err error, done string) {
 	if err == nil && len(results) == 1 {
 		err = results[0]
 	}
-	if err != nil {
-		if ce, ok := crmguard.AsError(err); ok {
-			c.rolesPage(w, r, http.StatusBadRequest, "", ce.Message)
-			return
-		}
-		c.internal(w, r, err)
-		return
-	}
-	http.Redirect(w, r.Request, "/console/setup/security/roles?done="+url.QueryEscape(done), http.StatusSeeOther)
+	c.finish(w, r, err, func(status int, flash, msg string) { c.rolesPage(w, r, status, flash, msg) }, "/console/setup/security/roles", done)
 }
 
 func (c *Console) addRole(w http.ResponseWriter, r *request) {
@@ -155,26 +146,16 @@ func (c *Console) ipsPage(w http.ResponseWriter, r *request, status int, flash, 
 func (c *Console) addIP(w http.ResponseWriter, r *request) {
 	in := service.IPRuleInput{Name: r.PostForm.Get("name"), Range: r.PostForm.Get("range"),
 		AppliesTo: r.PostForm.Get("applies_to"), Target: r.PostForm.Get("target")}
-	if _, err := c.svc.AddIPRule(r.Context(), r.actor(c), in); err != nil {
-		if ce, ok := crmguard.AsError(err); ok {
-			c.ipsPage(w, r, http.StatusBadRequest, "", ce.Message)
-			return
-		}
-		c.internal(w, r, err)
-		return
-	}
-	http.Redirect(w, r.Request, "/console/setup/security/ips?done="+url.QueryEscape("Added the rule."), http.StatusSeeOther)
+	_, err := c.svc.AddIPRule(r.Context(), r.actor(c), in)
+	c.finish(w, r, err, c.ipsAgain(w, r), "/console/setup/security/ips", "Added the rule.")
+}
+
+func (c *Console) ipsAgain(w http.ResponseWriter, r *request) func(int, string, string) {
+	return func(status int, flash, msg string) { c.ipsPage(w, r, status, flash, msg) }
 }
 
 func (c *Console) removeIP(w http.ResponseWriter, r *request) {
 	id, _ := crmguard.ParseID(r.PathValue("id"))
-	if err := c.svc.RemoveIPRule(r.Context(), r.actor(c), id); err != nil {
-		if ce, ok := crmguard.AsError(err); ok {
-			c.ipsPage(w, r, http.StatusBadRequest, "", ce.Message)
-			return
-		}
-		c.internal(w, r, err)
-		return
-	}
-	http.Redirect(w, r.Request, "/console/setup/security/ips?done="+url.QueryEscape("Removed the rule."), http.StatusSeeOther)
+	err := c.svc.RemoveIPRule(r.Context(), r.actor(c), id)
+	c.finish(w, r, err, c.ipsAgain(w, r), "/console/setup/security/ips", "Removed the rule.")
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -164,15 +163,7 @@ func (c *Console) saveProfile(w http.ResponseWriter, r *request) {
 
 // securityResult answers a profile write from the Profiles tab.
 func (c *Console) securityResult(w http.ResponseWriter, r *request, err error, done string) {
-	if err != nil {
-		if ce, ok := crmguard.AsError(err); ok {
-			c.securityPage(w, r, http.StatusBadRequest, "", ce.Message)
-			return
-		}
-		c.internal(w, r, err)
-		return
-	}
-	http.Redirect(w, r.Request, "/console/setup/security?done="+url.QueryEscape(done), http.StatusSeeOther)
+	c.finish(w, r, err, func(status int, flash, msg string) { c.securityPage(w, r, status, flash, msg) }, "/console/setup/security", done)
 }
 
 func (c *Console) cloneProfile(w http.ResponseWriter, r *request) {
