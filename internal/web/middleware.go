@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -72,9 +73,13 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			elapsed := time.Since(start)
 			m.observe(pattern, status, elapsed)
 			if log.Enabled(r.Context(), slog.LevelInfo) {
+				path := r.URL.Path
+				if strings.Contains(pattern, "{token}") { // a secret in the path (an invitation): log the route only
+					path = pattern[strings.IndexByte(pattern, '/'):]
+				}
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("request_id", id), slog.String("method", r.Method),
-					slog.String("path", r.URL.Path), slog.String("route", pattern),
+					slog.String("path", path), slog.String("route", pattern),
 					slog.Int("status", status), slog.Duration("duration", elapsed),
 					slog.String("remote", r.RemoteAddr))
 			}
