@@ -28,7 +28,13 @@ var ErrInvalidProfileID = crmguard.NewError(crmguard.CodeInvalidData, msgProfile
 
 // GetProfile returns one profile; a missing one is INVALID_DATA.
 func (s *Service) GetProfile(ctx context.Context, org, id crmguard.ID) (*crmguard.Profile, error) {
-	p, err := s.store.GetProfile(ctx, org, id)
+	return profileIn(ctx, s.store, org, id)
+}
+
+// profileIn reads a profile through st (a transaction or the store),
+// answering a missing one with INVALID_DATA.
+func profileIn(ctx context.Context, st crmguard.Store, org, id crmguard.ID) (*crmguard.Profile, error) {
+	p, err := st.GetProfile(ctx, org, id)
 	if errors.Is(err, crmguard.ErrNotFound) {
 		return nil, ErrInvalidProfileID
 	}
@@ -109,10 +115,8 @@ func (s *Service) CloneProfile(ctx context.Context, a crmguard.Actor, source crm
 			}
 			return err
 		}
-		src, err := tx.GetProfile(ctx, a.OrgID, source)
-		if errors.Is(err, crmguard.ErrNotFound) {
-			return ErrInvalidProfileID
-		} else if err != nil {
+		src, err := profileIn(ctx, tx, a.OrgID, source)
+		if err != nil {
 			return err
 		}
 		if in.Name == nil {
@@ -166,10 +170,8 @@ func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmgua
 		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageProfiles); err != nil {
 			return err
 		}
-		p, err := tx.GetProfile(ctx, a.OrgID, id)
-		if errors.Is(err, crmguard.ErrNotFound) {
-			return ErrInvalidProfileID
-		} else if err != nil {
+		p, err := profileIn(ctx, tx, a.OrgID, id)
+		if err != nil {
 			return err
 		}
 		if p.IsAdministrator() {
@@ -231,10 +233,8 @@ func (s *Service) DeleteProfile(ctx context.Context, a crmguard.Actor, id, trans
 		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageProfiles); err != nil {
 			return err
 		}
-		p, err := tx.GetProfile(ctx, a.OrgID, id)
-		if errors.Is(err, crmguard.ErrNotFound) {
-			return ErrInvalidProfileID
-		} else if err != nil {
+		p, err := profileIn(ctx, tx, a.OrgID, id)
+		if err != nil {
 			return err
 		}
 		if !p.Custom {

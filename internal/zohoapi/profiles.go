@@ -272,10 +272,7 @@ func profileInput(rec map[string]json.RawMessage, withPerms bool) (service.Profi
 }
 
 func requireManageProfiles(p *crmguard.Principal, msg string) error {
-	if !p.Can(crmguard.PermManageProfiles) {
-		return crmguard.NewError(crmguard.CodeNoPermission, msg, crmguard.Details{"permissions": []string{crmguard.PermManageProfiles}})
-	}
-	return nil
+	return requirePerm(p, crmguard.PermManageProfiles, msg)
 }
 
 // profileRecord answers a write with one per-record entry.
@@ -355,13 +352,9 @@ func (a *API) deleteProfile(w http.ResponseWriter, r *http.Request, p *crmguard.
 	if err := requireManageProfiles(p, "permission denied"); err != nil {
 		return err
 	}
-	t := query(r, "transfer_to")
-	if t == "" {
-		return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "transfer_to"})
-	}
-	to, ok := crmguard.ParseID(t)
-	if !ok {
-		return paramErr("transfer_to", t, crmguard.Details{"expected_data_type": "bigint"})
+	to, err := requiredID(r, "transfer_to")
+	if err != nil {
+		return err
 	}
 	if err := a.svc.DeleteProfile(r.Context(), a.actor(r, p), id, to); err != nil {
 		return err

@@ -89,10 +89,7 @@ func (a *API) getRole(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 }
 
 func requireManageRoles(p *crmguard.Principal) error {
-	if !p.Can(crmguard.PermManageRoles) {
-		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermManageRoles}})
-	}
-	return nil
+	return requirePerm(p, crmguard.PermManageRoles, "permission denied")
 }
 
 // roleInput decodes one record; type errors are per-record INVALID_DATA.
@@ -258,13 +255,9 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 	if err := requireManageRoles(p); err != nil {
 		return err
 	}
-	t := query(r, "transfer_to_id")
-	if t == "" {
-		return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "transfer_to_id"})
-	}
-	to, ok := crmguard.ParseID(t)
-	if !ok {
-		return paramErr("transfer_to_id", t, crmguard.Details{"expected_data_type": "bigint"})
+	to, err := requiredID(r, "transfer_to_id")
+	if err != nil {
+		return err
 	}
 	if err := a.svc.DeleteRole(r.Context(), a.actor(r, p), id, to); err != nil {
 		return err

@@ -408,13 +408,31 @@ func failure(e *crmguard.Error) recordJSON {
 	return recordJSON{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
 }
 
-// requireManageUsers is step 8 of the pipeline: a write to users needs
-// Manage_Users on the caller's profile, before the body is looked at.
-func requireManageUsers(p *crmguard.Principal) error {
-	if !p.Can(crmguard.PermManageUsers) {
-		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{crmguard.PermManageUsers}})
+// requirePerm is step 8 of the pipeline: a write needs the matching
+// Manage_* permission on the caller's profile, checked before the body is
+// read. msg is Zoho's wording for the operation.
+func requirePerm(p *crmguard.Principal, perm, msg string) error {
+	if !p.Can(perm) {
+		return crmguard.NewError(crmguard.CodeNoPermission, msg, crmguard.Details{"permissions": []string{perm}})
 	}
 	return nil
+}
+
+func requireManageUsers(p *crmguard.Principal) error {
+	return requirePerm(p, crmguard.PermManageUsers, "permission denied")
+}
+
+// requiredID reads a mandatory ID query parameter, e.g. transfer_to.
+func requiredID(r *http.Request, name string) (crmguard.ID, error) {
+	t := query(r, name)
+	if t == "" {
+		return 0, crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": name})
+	}
+	id, ok := crmguard.ParseID(t)
+	if !ok {
+		return 0, paramErr(name, t, crmguard.Details{"expected_data_type": "bigint"})
+	}
+	return id, nil
 }
 
 // recordLevel reports whether a service error belongs in the per-record
