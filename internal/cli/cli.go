@@ -74,7 +74,7 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(serveCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e))
+	root.AddCommand(serveCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), reportCmd(e))
 	cmd, err := root.ExecuteC()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") ||

@@ -278,7 +278,7 @@ func TestHelpUsageAndConfig(t *testing.T) {
 		{"user", "seed", "--help"}, {"field", "--help"}, {"field", "list", "--help"}, {"field", "add", "--help"},
 		{"audit", "--help"}, {"audit", "list", "--help"}, {"profile", "show", "--help"}, {"profile", "clone", "--help"},
 		{"profile", "delete", "--help"}, {"role", "--help"}, {"role", "list", "--help"}, {"role", "add", "--help"},
-		{"role", "move", "--help"}, {"role", "delete", "--help"},
+		{"role", "move", "--help"}, {"role", "delete", "--help"}, {"report", "--help"}, {"report", "api-access", "--help"},
 	} {
 		stdout, _, code := run(t, noEnv, args...)
 		if code != 0 || !strings.Contains(stdout, "Usage:") {
@@ -531,5 +531,29 @@ func TestRoleCommands(t *testing.T) {
 	stdout := must("Product Manager", "role", "list")
 	if !regexp.MustCompile(`(?m)^\S+\s+CEO\s*$`).MatchString(stdout) || !regexp.MustCompile(`(?m)^\S+\s+  Product Manager\s+CEO$`).MatchString(stdout) {
 		t.Errorf("role list after the delete:\n%s", stdout)
+	}
+}
+
+// TestReportAPIAccess: the CLI report lists the users who can call the API.
+func TestReportAPIAccess(t *testing.T) {
+	dir := t.TempDir()
+	serve(t, dir, "--demo")
+	stdout, stderr, code := run(t, noEnv, "report", "api-access", "--json", "--data-dir", dir)
+	var r struct {
+		Users []struct {
+			Email   string
+			Profile string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != 0 {
+		t.Fatalf("%d %v %q", code, err, stderr)
+	}
+	if len(r.Users) != 12 {
+		t.Errorf("%d users, want 12 (10 Sales, 2 Administrator): %s", len(r.Users), stdout)
+	}
+	for _, u := range r.Users {
+		if u.Profile != "Sales" && u.Profile != "Administrator" {
+			t.Errorf("%s on %s has no API access", u.Email, u.Profile)
+		}
 	}
 }

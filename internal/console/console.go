@@ -26,7 +26,7 @@ var templateFS embed.FS
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
-		"roles", "ips", "audit", "compare", "api"} {
+		"roles", "ips", "audit", "compare", "api", "report"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out
@@ -85,6 +85,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("POST /console/setup/api/clients", c.admin(c.registerClient, crmguard.PermManageSecurity))
 	mux.Handle("POST /console/setup/api/grant", c.admin(c.grant, crmguard.PermManageSecurity))
 	mux.Handle("POST /console/setup/api/tokens/{id}/revoke", c.admin(c.revokeToken, ""))
+	mux.Handle("GET /console/setup/api-access", c.admin(c.report, ""))
 	mux.Handle("GET /console/setup/audit", c.admin(c.audit, ""))
 	mux.Handle("GET /console/setup/audit.csv", c.admin(c.auditCSV, ""))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +148,10 @@ type data struct {
 	Events   []eventRow
 	CSVLink  string
 	Compare  *comparison
+
+	// Who has API access.
+	ReportProfiles []reportProfile
+	ReportUsers    []reportUser
 
 	// API console.
 	Clients []*crmguard.Client

@@ -293,3 +293,24 @@ func TestSessionExpires(t *testing.T) {
 		t.Errorf("after %s: %d %s", service.SessionTTL, status, loc)
 	}
 }
+
+// TestAPIAccessReport: the report lists exactly the active users whose
+// profile has API access, and follows a permission change.
+func TestAPIAccessReport(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Demo: true})
+	c, _ := adminClient(t, env)
+	_, _, page := fetch(t, c, "GET", env.URL+"/console/setup/api-access", nil)
+	// Sales (API on): Patricia, Marcus, Daniel, Emma, Hiro, Sofia, Lucas, Priya, Mateo, Hannah;
+	// Administrator: the admin and Arjun. Standard and Support are off.
+	if !strings.Contains(page, "12 active user(s) can call the API") || strings.Contains(page, "grace.nwosu@example.com") {
+		t.Errorf("report:\n%s", page)
+	}
+	if _, err := env.Svc.SetProfilePermissions(context.Background(), env.Admin, env.User(t, "grace.nwosu@example.com").ProfileID,
+		map[string]bool{"Crm_Implied_Api_Access": true}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, page = fetch(t, c, "GET", env.URL+"/console/setup/api-access", nil)
+	if !strings.Contains(page, "grace.nwosu@example.com") || strings.Contains(page, "oliver.brandt@example.com") {
+		t.Errorf("after turning Standard on (Oliver is deactivated):\n%s", page)
+	}
+}
