@@ -75,10 +75,7 @@ func (c *Console) users(w http.ResponseWriter, r *request) {
 		v := escapeCriteria(search)
 		crit := fmt.Sprintf("((email:starts_with:%s)or(first_name:starts_with:%s)or(last_name:starts_with:%s)or(full_name:starts_with:%s))", v, v, v, v)
 		res, err = c.svc.SearchUsers(r.Context(), r.user.OrgID, crit, page, usersPerPage)
-		d.Type = "AllUsers"
-		if res != nil {
-			d.Count = (page-1)*usersPerPage + len(res.Users)
-		}
+		d.Type, d.Count = "AllUsers", -1 // a search stops at the page: the total is not known
 	} else {
 		res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID, Epoch: c.epoch()})
 		if err == nil {
