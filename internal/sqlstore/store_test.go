@@ -85,6 +85,7 @@ func TestStore(t *testing.T) {
 			t.Run("IPRulesAndAudit", func(t *testing.T) { testIPRulesAndAudit(t, open(t)) })
 			t.Run("UserQueries", func(t *testing.T) { testUserQueries(t, open(t)) })
 			t.Run("Fields", func(t *testing.T) { testFields(t, open(t)) })
+			t.Run("GetUsersPages", func(t *testing.T) { testGetUsersPages(t, open(t)) })
 		})
 	}
 }
@@ -375,5 +376,54 @@ func testFields(t *testing.T, s *sqlstore.Store) {
 	fs, err := s.ListFields(ctx, f.org.ID, crmguard.ModuleUsers)
 	if err != nil || len(fs) != 2 || fs[0].APIName != "city" || fs[1].APIName != "Team" || fmt.Sprint(fs[1].PickList) != "[a b]" {
 		t.Errorf("ListFields (system first): %v %v", fs, err)
+	}
+}
+
+// testGetUsersPages: a page of sorted IDs is read as one range walk when
+// dense, by ID when sparse or unsorted; both give exactly the users asked
+// for, in ID order.
+func testGetUsersPages(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	f := seed(t, s)
+	var users []*crmguard.User
+	for i := 0; i < 120; i++ {
+		u := *f.user
+		u.ID, u.Email = f.ids.New(), fmt.Sprintf("p%d@example.com", i)
+		users = append(users, &u)
+	}
+	if err := s.CreateUsers(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	pick := func(step int, extra ...crmguard.ID) []crmguard.ID {
+		var ids []crmguard.ID
+		for i := 0; i < len(users); i += step {
+			ids = append(ids, users[i].ID)
+		}
+		return append(ids, extra...)
+	}
+	for _, c := range []struct {
+		name string
+		ids  []crmguard.ID
+		want int
+	}{
+		{"dense", pick(1)[10:60], 50},
+		{"dense with a gap and an unknown ID", append(pick(1)[0:30:30], users[40].ID, users[40].ID+1, users[41].ID), 32},
+		{"sparse", pick(5), 24},
+		{"unsorted", []crmguard.ID{users[50].ID, users[3].ID, users[20].ID}, 3},
+	} {
+		got, err := s.GetUsers(ctx, f.org.ID, c.ids)
+		if err != nil || len(got) != c.want {
+			t.Errorf("%s: %d users, %v; want %d", c.name, len(got), err, c.want)
+			continue
+		}
+		asked := map[crmguard.ID]bool{}
+		for _, id := range c.ids {
+			asked[id] = true
+		}
+		for i, u := range got {
+			if !asked[u.ID] || (i > 0 && got[i-1].ID >= u.ID) {
+				t.Errorf("%s: user %d (%s) not asked for or out of order", c.name, i, u.ID)
+			}
+		}
 	}
 }
