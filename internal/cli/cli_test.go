@@ -472,14 +472,7 @@ func TestProfileCommands(t *testing.T) {
 	url, out := serve(t, dir, "--demo")
 	tok := regexp.MustCompile(`Zoho-oauthtoken (1000\.[0-9a-f.]+)`).FindStringSubmatch(out.String())[1]
 	d := []string{"--data-dir", dir}
-	must := func(want string, args ...string) string {
-		t.Helper()
-		stdout, stderr, code := run(t, noEnv, append(args, d...)...)
-		if code != 0 || !strings.Contains(stdout, want) {
-			t.Fatalf("%v: %d %q %q", args, code, stdout, stderr)
-		}
-		return stdout
-	}
+	must := mustRun(t, d)
 	must("created profile Integrations", "profile", "clone", "Standard", "--name", "Integrations", "--description", "API users")
 	must("Zoho CRM API Access OFF", "profile", "show", "Integrations")
 	must("Zoho CRM API Access: ON", "profile", "set", "Integrations", "--api-access", "on")
@@ -511,14 +504,7 @@ func TestRoleCommands(t *testing.T) {
 	dir := t.TempDir()
 	serve(t, dir, "--demo")
 	d := []string{"--data-dir", dir}
-	must := func(want string, args ...string) string {
-		t.Helper()
-		stdout, stderr, code := run(t, noEnv, append(args, d...)...)
-		if code != 0 || !strings.Contains(stdout, want) {
-			t.Fatalf("%v: %d %q %q", args, code, stdout, stderr)
-		}
-		return stdout
-	}
+	must := mustRun(t, d)
 	must("added role Product Manager", "role", "add", "Product Manager", "--reports-to", "Manager")
 	must("Support Agent now reports to CEO", "role", "move", "Support Agent", "--reports-to", "CEO")
 	if _, stderr, code := run(t, noEnv, append([]string{"role", "move", "Manager", "--reports-to", "Product Manager"}, d...)...); code != 1 || !strings.Contains(stderr, "below it") {
@@ -555,5 +541,18 @@ func TestReportAPIAccess(t *testing.T) {
 		if u.Profile != "Sales" && u.Profile != "Administrator" {
 			t.Errorf("%s on %s has no API access", u.Email, u.Profile)
 		}
+	}
+}
+
+// mustRun returns a runner of commands (with extra appended) that fails the
+// test unless a command exits 0 and prints want.
+func mustRun(t *testing.T, extra []string) func(want string, args ...string) string {
+	return func(want string, args ...string) string {
+		t.Helper()
+		stdout, stderr, code := run(t, noEnv, append(args, extra...)...)
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("%v: %d %q %q", args, code, stdout, stderr)
+		}
+		return stdout
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/criteria"
 	"github.com/crmguard/crmguard/internal/service"
 )
 
@@ -47,9 +48,6 @@ func row(u *crmguard.User, rn, pn map[crmguard.ID]string) userRow {
 		Role: rn[u.RoleID], Profile: pn[u.ProfileID], Status: u.Status, RoleID: u.RoleID, ProfileID: u.ProfileID, Confirmed: u.Confirmed}
 }
 
-// escapeCriteria escapes a value for Zoho criteria.
-var escapeCriteria = strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, `,`, `\,`).Replace
-
 // users lists users by type, 50 a page, or those whose name or e-mail
 // starts with the search text. Paging reads a slice of the type's sorted
 // IDs, kept per change, so page 2,000 of 100,000 users costs what page 1
@@ -72,7 +70,7 @@ func (c *Console) users(w http.ResponseWriter, r *request) {
 	}
 	var res *service.UserPage
 	if search != "" {
-		v := escapeCriteria(search)
+		v := criteria.Escape(search)
 		crit := fmt.Sprintf("((email:starts_with:%s)or(first_name:starts_with:%s)or(last_name:starts_with:%s)or(full_name:starts_with:%s))", v, v, v, v)
 		res, err = c.svc.SearchUsers(r.Context(), r.user.OrgID, crit, page, usersPerPage)
 		d.Type, d.Count = "AllUsers", -1 // a search stops at the page: the total is not known

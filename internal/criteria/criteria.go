@@ -130,6 +130,10 @@ func (g *Group) Match(get func(string) (string, bool)) bool {
 
 var escaper = strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, `,`, `\,`)
 
+// Escape escapes a value for use in a condition: \ ( ) and , get a
+// backslash.
+func Escape(value string) string { return escaper.Replace(value) }
+
 // String renders (field:op:value), escaping \ ( ) and , in values.
 func (c *Cond) String() string {
 	vals := make([]string, len(c.Values))

@@ -318,3 +318,16 @@ func TestHasPrefixFold(t *testing.T) {
 		}
 	}
 }
+
+// TestEscape: an escaped value parses back to itself, whatever it holds.
+func TestEscape(t *testing.T) {
+	for _, v := range []string{`a(b)`, `x,y`, `back\slash`, `(),\`, `plain@example.com`} {
+		e, err := Parse("(email:equals:"+Escape(v)+")", func(n string) (string, bool) { return n, true })
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if c, ok := e.(*Cond); !ok || len(c.Values) != 1 || c.Values[0] != v {
+			t.Errorf("%q parsed back as %#v", v, e)
+		}
+	}
+}

@@ -208,8 +208,12 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
 			return err
 		}
+		org, err := tx.GetOrg(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
 		for i, up := range ups {
-			err := s.updateUser(ctx, tx, a, up, fields)
+			err := s.updateUser(ctx, tx, a, org, up, fields)
 			if _, ok := crmguard.AsError(err); !ok && err != nil {
 				return err
 			}
@@ -220,7 +224,7 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 	return results, err
 }
 
-func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, up UserUpdate, fields []*crmguard.Field) error {
+func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, org *crmguard.Org, up UserUpdate, fields []*crmguard.Field) error {
 	path := up.Path
 	if !up.HasID {
 		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", path, nil)
@@ -241,10 +245,6 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 	in, verr := parseUserInput(up.Fields, fields, path)
 	if verr != nil {
 		return verr
-	}
-	org, err := tx.GetOrg(ctx, a.OrgID)
-	if err != nil {
-		return err
 	}
 	primary := u.ID == org.PrimaryUserID
 	activate := false

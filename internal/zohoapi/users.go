@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/criteria"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
 )
@@ -302,7 +303,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	crit := query(r, "criteria")
 	if crit == "" {
 		if email := query(r, "email"); email != "" {
-			crit = "(email:equals:" + escapeCriteria(email) + ")"
+			crit = "(email:equals:" + criteria.Escape(email) + ")"
 		} else {
 			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "criteria"})
 		}
@@ -329,10 +330,6 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 		return err
 	}
 	return a.writeUsers(w, users, &pageInfo{page: page, perPage: perPage, more: res.More})
-}
-
-func escapeCriteria(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`, `,`, `\,`).Replace(s)
 }
 
 // Request-body errors.
