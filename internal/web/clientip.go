@@ -11,6 +11,23 @@ import (
 // address that is not itself a trusted proxy is the client.
 type ClientIP struct {
 	Trusted []netip.Prefix
+	// HTTPS says clients reach this server over HTTPS: it serves TLS
+	// itself, or its public URL is https (a TLS-terminating proxy).
+	HTTPS bool
+}
+
+// Secure reports whether the request reached us over HTTPS: directly, by
+// configuration, or by X-Forwarded-Proto from a trusted proxy. Cookies are
+// marked Secure and HSTS is sent when it holds.
+func (c *ClientIP) Secure(r *http.Request) bool {
+	if c.HTTPS || r.TLS != nil {
+		return true
+	}
+	if len(c.Trusted) == 0 || !strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && c.trusted(ap.Addr().Unmap())
 }
 
 // Addr returns the client address; the zero Addr if none can be parsed.
