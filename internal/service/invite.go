@@ -38,6 +38,9 @@ func (s *Service) Reinvite(ctx context.Context, a crmguard.Actor, id crmguard.ID
 		if u.Confirmed {
 			return crmguard.NewError(crmguard.CodeInvalidRequest, msgReinvite, crmguard.Details{"id": id.String()})
 		}
+		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
+			return err
+		}
 		token := newSecret()
 		h := HashToken(token)
 		u.InviteHash, u.InviteExpires = h[:], s.Now().Add(s.cfg.InviteTTL)
@@ -45,7 +48,48 @@ func (s *Service) Reinvite(ctx context.Context, a crmguard.Actor, id crmguard.ID
 			return err
 		}
 		url = s.inviteURL(token)
-		return s.audit(ctx, tx, a, "user.invite", "user", u.ID, nil, map[string]any{"email": u.Email, "invite_url": url})
+		// The link is a credential: it goes to the caller once, never to the
+		// audit log, which more people may read.
+		return s.audit(ctx, tx, a, "user.invite", "user", u.ID, nil, map[string]any{"email": u.Email, "invite_expires": u.InviteExpires})
+	})
+	return url, err
+}
+
+// resetTTL caps how long a password-reset link works: it opens a confirmed
+// account, so it lives shorter than an invitation.
+const resetTTL = 24 * time.Hour
+
+// PasswordResetLink makes a one-time link where a confirmed, active user sets
+// a new password (the invitation page serves it). Only the link's hash is
+// stored, in the invitation columns, so a newer link or invitation replaces
+// it; the audit log records that a link was made, never the link.
+func (s *Service) PasswordResetLink(ctx context.Context, a crmguard.Actor, id crmguard.ID) (string, error) {
+	var url string
+	err := s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		u, err := tx.GetUser(ctx, a.OrgID, id)
+		if errors.Is(err, crmguard.ErrNotFound) || (err == nil && u.Status == crmguard.UserDeleted) {
+			return crmguard.NewError(crmguard.CodeInvalidData, msgInvalidID, crmguard.Details{"id": id.String()})
+		} else if err != nil {
+			return err
+		}
+		if !u.Confirmed || u.Status != crmguard.UserActive {
+			return crmguard.NewError(crmguard.CodeInvalidRequest, msgResetNotAllowed, crmguard.Details{"id": id.String()})
+		}
+		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
+			return err
+		}
+		token := newSecret()
+		h := HashToken(token)
+		u.InviteHash, u.InviteExpires = h[:], s.Now().Add(min(s.cfg.InviteTTL, resetTTL))
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		url = s.inviteURL(token)
+		return s.audit(ctx, tx, a, "user.password_reset", "user", u.ID, nil,
+			map[string]any{"email": u.Email, "link_expires": u.InviteExpires})
 	})
 	return url, err
 }
@@ -70,7 +114,7 @@ func (s *Service) invitedUser(ctx context.Context, st crmguard.Store, token stri
 }
 
 // AcceptInvite sets the invited user's password and confirms them; the link
-// works once.
+// works once. A password-reset link for a confirmed user works the same way.
 func (s *Service) AcceptInvite(ctx context.Context, clientIP, token, password string) (*crmguard.User, error) {
 	if n := utf8.RuneCountInString(password); n < minPassword || len(password) > maxPassword {
 		return nil, crmguard.NewError(crmguard.CodeInvalidData,
@@ -87,6 +131,7 @@ func (s *Service) AcceptInvite(ctx context.Context, clientIP, token, password st
 		if err != nil {
 			return err
 		}
+		reset := u.Confirmed // a password-reset link, not an invitation
 		u.PasswordHash, u.MustChangePassword, u.Confirmed = hash, false, true
 		u.InviteHash, u.InviteExpires = nil, time.Time{}
 		u.ModifiedBy, u.ModifiedTime = u.ID, s.Now()
@@ -95,6 +140,9 @@ func (s *Service) AcceptInvite(ctx context.Context, clientIP, token, password st
 		}
 		out = u
 		a := crmguard.Actor{OrgID: u.OrgID, UserID: u.ID, Source: crmguard.SourceConsole, ClientIP: clientIP}
+		if reset {
+			return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true, "by": "reset_link"})
+		}
 		return s.audit(ctx, tx, a, "user.confirm", "user", u.ID, map[string]any{"confirm": false}, map[string]any{"confirm": true})
 	})
 	return out, err

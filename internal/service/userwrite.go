@@ -24,6 +24,7 @@ const (
 	msgOwnProfileRole  = "Profile and Role cannot be Updated by the user."
 	msgAlreadyDeleted  = "User is already deleted."
 	msgReinvite        = "Re-invite is not allowed for a confirmed user"
+	msgResetNotAllowed = "A password reset link is only for a confirmed, active user. Invite a user who is not confirmed."
 )
 
 // userAudit is the audited form of a user: everything but secrets.

@@ -1,0 +1,50 @@
+package service
+
+import (
+	"context"
+
+	"github.com/crmguard/crmguard"
+)
+
+// msgAdminOnly answers a user without the Administrator profile who tries to
+// give it, or to change a user who holds it. Manage_Users alone must not be
+// a way to make oneself (or an accomplice) the org's administrator.
+const msgAdminOnly = "Only a user with the Administrator profile can give that profile or change a user who holds it."
+
+// actorIsAdmin reports whether the actor's profile is the built-in
+// Administrator. System actions (no user) count as the administrator.
+func (s *Service) actorIsAdmin(ctx context.Context, tx crmguard.Store, a crmguard.Actor) (bool, error) {
+	if a.UserID == 0 && a.Source == crmguard.SourceSystem {
+		return true, nil
+	}
+	u, err := tx.GetUser(ctx, a.OrgID, a.UserID)
+	if err != nil {
+		return false, err
+	}
+	return s.profileIsAdmin(ctx, tx, a.OrgID, u.ProfileID)
+}
+
+func (s *Service) profileIsAdmin(ctx context.Context, tx crmguard.Store, org, profile crmguard.ID) (bool, error) {
+	p, err := tx.GetProfile(ctx, org, profile)
+	if err != nil {
+		return false, err
+	}
+	return p.IsAdministrator(), nil
+}
+
+// requireAdminOver fails with NO_PERMISSION when target holds the
+// Administrator profile and the actor does not.
+func (s *Service) requireAdminOver(ctx context.Context, tx crmguard.Store, a crmguard.Actor, target *crmguard.User) error {
+	admin, err := s.profileIsAdmin(ctx, tx, a.OrgID, target.ProfileID)
+	if err != nil || !admin {
+		return err
+	}
+	ok, err := s.actorIsAdmin(ctx, tx, a)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return crmguard.NewError(crmguard.CodeNoPermission, msgAdminOnly, crmguard.Details{"id": target.ID.String()})
+	}
+	return nil
+}
