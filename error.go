@@ -94,4 +94,9 @@ func AsError(err error) (*Error, bool) {
 var (
 	ErrNotFound = errors.New("crmguard: not found")
 	ErrConflict = errors.New("crmguard: conflict")
+	// ErrBusy means the database stayed locked by another writer (another
+	// process, such as a bulk seed) past the store's lock timeout. The
+	// transports answer it with HTTP 503 and Retry-After: the request
+	// changed nothing and may be sent again.
+	ErrBusy = errors.New("crmguard: database busy")
 )

@@ -16,26 +16,38 @@ var (
 		"Weber", "Xu", "Yilmaz", "Zhou"}
 )
 
-// seedChunk is how many users SeedUsers inserts between progress reports.
-const seedChunk = 5000
+// seedChunk is how many users SeedUsers commits per transaction. Each
+// chunk holds the database's write lock for tens of milliseconds, so the
+// API's writes wait a fraction of a second behind a seed of a million
+// users instead of failing at the lock timeout.
+const seedChunk = 2000
 
-// SeedUsers adds n generated users in one transaction, for load and scale
-// tests: names from a fixed list, e-mails seed<k>.<n>@example.test, every
+// SeedUsers adds n generated users, for load and scale tests: names from a
+// fixed list, e-mails <first>.<last>.<batch>.<k>@example.test, every
 // twentieth deactivated and every twentieth (offset by ten) not confirmed,
 // spread over the org's profiles other than Administrator and its roles
-// other than CEO. The licence count is raised to fit when it would not.
-// progress, if set, is called with the number done after each chunk.
+// other than CEO. The licence count is raised first to fit when it would
+// not. Users are committed in chunks of seedChunk, each chunk with its own
+// user.seed audit event: each chunk applies whole or not at all, and if the
+// seed stops part-way (an error, a cancelled context) the chunks committed
+// so far stay and the error says how many. progress, if set, is called with
+// the number done after each chunk.
 func (s *Service) SeedUsers(ctx context.Context, a crmguard.Actor, n int, progress func(done int)) (int, error) {
 	if n < 1 || n > 1_000_000 {
 		return 0, crmguard.NewError(crmguard.CodeInvalidData, "the count must be 1 to 1000000", crmguard.Details{"api_name": "count"})
 	}
-	raised := 0
+	var (
+		org        *crmguard.Org
+		pids, rids []crmguard.ID
+		raised     int
+	)
+	newActive := n - n/20 // every twentieth is deactivated
 	err := s.write(ctx, func(tx crmguard.Store) error {
 		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
 			return err
 		}
-		org, err := tx.GetOrg(ctx, a.OrgID)
-		if err != nil {
+		var err error
+		if org, err = tx.GetOrg(ctx, a.OrgID); err != nil {
 			return err
 		}
 		profiles, err := tx.ListProfiles(ctx, a.OrgID)
@@ -46,7 +58,6 @@ func (s *Service) SeedUsers(ctx context.Context, a crmguard.Actor, n int, progre
 		if err != nil {
 			return err
 		}
-		var pids, rids []crmguard.ID
 		for _, p := range profiles {
 			if !p.IsAdministrator() {
 				pids = append(pids, p.ID)
@@ -58,17 +69,33 @@ func (s *Service) SeedUsers(ctx context.Context, a crmguard.Actor, n int, progre
 			}
 		}
 		if len(pids) == 0 || len(rids) == 0 {
-			return fmt.Errorf("seed users: the org needs a profile other than Administrator and a role under CEO")
+			return crmguard.NewError(crmguard.CodeInvalidRequest, "the org needs a profile other than Administrator and a role under CEO to seed users", nil)
 		}
 		active, err := tx.CountUsers(ctx, a.OrgID, crmguard.UserActive)
 		if err != nil {
 			return err
 		}
-		batch := s.ids.New() % 100000 // keeps e-mails of separate seedings apart
+		if need := active + newActive; need > org.LicenseUsers {
+			before := org.LicenseUsers
+			org.LicenseUsers, raised = need, need
+			org.ModifiedTime = s.Now()
+			if err := tx.UpdateOrg(ctx, org); err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, a, "org.update", "org", org.ID, map[string]any{"license_users": before}, map[string]any{"license_users": need})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	batch := s.ids.New() % 100000 // keeps e-mails of separate seedings apart
+	users := make([]*crmguard.User, 0, seedChunk)
+	for start := 0; start < n; start += seedChunk {
+		end := min(start+seedChunk, n)
 		now := s.Now()
-		users := make([]*crmguard.User, 0, seedChunk)
-		newActive := 0
-		for i := 0; i < n; i++ {
+		users = users[:0]
+		for i := start; i < end; i++ {
 			first, last := seedFirst[i%len(seedFirst)], seedLast[(i/len(seedFirst))%len(seedLast)]
 			u := &crmguard.User{ID: s.ids.New(), OrgID: a.OrgID, FirstName: first, LastName: last,
 				Email:  fmt.Sprintf("%s.%s.%d.%d@example.test", strings.ToLower(first), strings.ToLower(last), batch, i),
@@ -77,32 +104,24 @@ func (s *Service) SeedUsers(ctx context.Context, a crmguard.Actor, n int, progre
 				CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
 			if i%20 == 19 {
 				u.Status = crmguard.UserDisabled
-			} else {
-				newActive++
 			}
 			users = append(users, u)
-			if len(users) == seedChunk || i == n-1 {
-				if err := tx.CreateUsers(ctx, users); err != nil {
-					return err
-				}
-				users = users[:0]
-				if progress != nil {
-					progress(i + 1)
-				}
-			}
 		}
-		if need := active + newActive; need > org.LicenseUsers {
-			before := org.LicenseUsers
-			org.LicenseUsers, raised = need, need
-			org.ModifiedTime = now
-			if err := tx.UpdateOrg(ctx, org); err != nil {
+		err := s.write(ctx, func(tx crmguard.Store) error {
+			if err := tx.CreateUsers(ctx, users); err != nil {
 				return err
 			}
-			if err := s.audit(ctx, tx, a, "org.update", "org", org.ID, map[string]any{"license_users": before}, map[string]any{"license_users": need}); err != nil {
-				return err
+			return s.audit(ctx, tx, a, "user.seed", "org", org.ID, nil, map[string]any{"count": end - start, "batch": batch, "done": end, "of": n})
+		})
+		if err != nil {
+			if start == 0 {
+				return raised, err
 			}
+			return raised, fmt.Errorf("seeded %d of %d users, then: %w", start, n, err)
 		}
-		return s.audit(ctx, tx, a, "user.seed", "org", org.ID, nil, map[string]any{"count": n, "batch": batch})
-	})
-	return raised, err
+		if progress != nil {
+			progress(end)
+		}
+	}
+	return raised, nil
 }

@@ -95,15 +95,33 @@ func (p *preparedReader) close() {
 
 var _ crmguard.Store = (*Store)(nil)
 
+// DefaultBusyTimeout is how long a write waits for another process's write
+// transaction (the CLI, another instance) before it fails with
+// crmguard.ErrBusy. Bulk writers commit in batches well under it.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Option changes how OpenSQLite opens a database.
+type Option func(*options)
+
+type options struct{ busyTimeout time.Duration }
+
+// WithBusyTimeout sets how long a write waits for the database lock.
+func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // applies pending migrations.
-func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, f := range opts {
+		f(&o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
+	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + abs + "?" + q.Encode()
@@ -231,6 +249,11 @@ func mapErr(err error) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %v", crmguard.ErrConflict, err)
+		}
+		// The primary code of SQLITE_BUSY_SNAPSHOT, _TIMEOUT, … is SQLITE_BUSY.
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %v", crmguard.ErrBusy, err)
 		}
 	}
 	return err

@@ -48,6 +48,9 @@ type Options struct {
 	Service service.Config
 	Guard   oauth.GuardConfig
 	Demo    bool // seed the demo org
+	// BusyTimeout, when positive, is the store's wait for the write lock
+	// (sqlstore.DefaultBusyTimeout otherwise).
+	BusyTimeout time.Duration
 }
 
 // Env is a running stack.
@@ -71,7 +74,11 @@ func New(t testing.TB, opt Options) *Env {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crmguard.db")
-	st, err := sqlstore.OpenSQLite(ctx, path)
+	var sopts []sqlstore.Option
+	if opt.BusyTimeout > 0 {
+		sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
+	}
+	st, err := sqlstore.OpenSQLite(ctx, path, sopts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,11 +67,22 @@ func ErrorBody(e *crmguard.Error) any {
 // crmguard.Error; the cause is only logged.
 var internalError = &crmguard.Error{Code: crmguard.CodeInternalError, Message: "Internal server error occurred."}
 
+// busyError answers crmguard.ErrBusy: the database stayed locked by
+// another writer. Zoho documents no code for a 5xx other than
+// INTERNAL_ERROR, so clients keep the code they know and get the status
+// and Retry-After that tell them to send the request again.
+var busyError = &crmguard.Error{Code: crmguard.CodeInternalError, Status: http.StatusServiceUnavailable, RetryAfter: 1,
+	Message: "The server is busy. Try again shortly.", Details: crmguard.Details{"reason": "database busy"}}
+
 // WriteError answers err in Zoho's shape. Errors that are not a
-// crmguard.Error are logged in full and answered as INTERNAL_ERROR.
+// crmguard.Error are logged in full and answered as INTERNAL_ERROR; a busy
+// database is a 503 with Retry-After.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var ze *crmguard.Error
-	if !errors.As(err, &ze) {
+	if errors.Is(err, crmguard.ErrBusy) {
+		log.WarnContext(r.Context(), "database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		ze = busyError
+	} else if !errors.As(err, &ze) {
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		ze = internalError
 	}
