@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 
 type serveFlags struct {
 	addr, publicURL, logFormat, logLevel, trustedProxies string
+	tlsCert, tlsKey, metricsAddr                         string
 	demo                                                 bool
 	adminEmail, company, timeZone, edition               string
 	licenseUsers                                         int
@@ -43,6 +46,8 @@ password, and a Self Client, and prints how to get a token. A later start
 reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 		Example: `  crmguard serve
   crmguard serve --demo --addr 127.0.0.1:9000
+  crmguard serve --addr :8443 --tls-cert cert.pem --tls-key key.pem
+  crmguard serve --public-url https://crm.example.test --trusted-proxies 10.0.0.0/8
   CRMGUARD_LOG_FORMAT=json crmguard serve --data-dir /var/lib/crmguard`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.serve(&f) },
@@ -52,7 +57,10 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.StringVar(&f.publicURL, "public-url", "", "this server's public base URL, returned as api_domain (default http://ADDR)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fl.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed")
+	fl.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For (client address) and X-Forwarded-Proto (https) are believed")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of the main one (e.g. 127.0.0.1:9090)")
 	fl.BoolVar(&f.demo, "demo", false, "seed a demo org on first start and print ready tokens")
 	fl.StringVar(&f.adminEmail, "admin-email", "admin@example.com", "first start: the admin's e-mail")
 	fl.StringVar(&f.company, "company", "crmguard", "first start: the org's company name")
@@ -101,6 +109,14 @@ func (f *serveFlags) validate() (slog.Level, []netip.Prefix, error) {
 			return lvl, nil, usagef("--%s must be positive", name)
 		}
 	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return lvl, nil, usagef("--tls-cert and --tls-key go together")
+	}
+	if f.publicURL != "" {
+		if u, err := url.Parse(f.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return lvl, nil, usagef("--public-url %q: want an http:// or https:// URL", f.publicURL)
+		}
+	}
 	if f.credits < 0 || f.concurrency < 0 {
 		return lvl, nil, usagef("--api-credits and --api-concurrency must not be negative")
 	}
@@ -129,15 +145,35 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	log := slog.New(h)
 
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return usagef("--tls-cert/--tls-key: %v", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
 	defer ln.Close()
+	scheme := "http://"
+	if tlsConfig != nil {
+		scheme = "https://"
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	if f.publicURL == "" {
-		f.publicURL = "http://" + ln.Addr().String()
+		f.publicURL = scheme + ln.Addr().String()
 	}
 	f.svc.PublicURL = strings.TrimRight(f.publicURL, "/")
+	var metricsLn net.Listener
+	if f.metricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			return fmt.Errorf("listen on %s (--metrics-addr): %w", f.metricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	st, err := e.openStore(true)
 	if err != nil {
@@ -165,11 +201,20 @@ func (e *env) serve(f *serveFlags) error {
 	if f.userCacheMiB == 0 {
 		cacheBytes = -1
 	}
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies},
-		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes})
+	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies, HTTPS: https},
+		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes, SeparateMetrics: metricsLn != nil})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	go stack.Guard.Watch(ctx, log)
+	if metricsLn != nil {
+		go func() {
+			if err := server.Serve(ctx, metricsLn, stack.Metrics.Handler(), log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+		fmt.Fprintf(e.stdout, "Metrics: http://%s/metrics\n", metricsLn.Addr())
+	}
 
 	e.banner(f, svc, org, boot, demo)
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.dataDir)

@@ -24,6 +24,10 @@ type Parts struct {
 	Log     *slog.Logger
 	// Ready reports whether the server can serve (the database answers).
 	Ready func(ctx context.Context) error
+	// ClientIP tells client addresses and whether a request came over HTTPS.
+	ClientIP web.ClientIP
+	// SeparateMetrics leaves /metrics out: it is served on its own address.
+	SeparateMetrics bool
 }
 
 // Handler builds the whole handler tree.
@@ -45,7 +49,9 @@ func Handler(p Parts) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", p.Metrics.Handler())
+	if !p.SeparateMetrics {
+		mux.Handle("GET /metrics", p.Metrics.Handler())
+	}
 	p.OAuth.Register(mux)
 	p.API.Register(mux)
 	p.Console.Register(mux)
@@ -53,7 +59,7 @@ func Handler(p Parts) http.Handler {
 	mux.Handle("/", web.Handler{Log: p.Log, Fn: func(w http.ResponseWriter, r *http.Request) error {
 		return zohoapi.ErrURLPattern
 	}})
-	return web.Observe(mux, p.Log, p.Metrics)
+	return web.Observe(web.SecurityHeaders(mux, &p.ClientIP), p.Log, p.Metrics)
 }
 
 // Serve serves h on ln until ctx ends, then stops gracefully: it stops
@@ -101,6 +107,9 @@ type Config struct {
 	// UserCacheBytes bounds the API's cache of encoded users: 0 is
 	// zohoapi.DefaultUserCacheBytes, negative turns it off.
 	UserCacheBytes int
+	// SeparateMetrics leaves /metrics off the main handler (serve
+	// --metrics-addr serves Stack.Metrics on its own listener).
+	SeparateMetrics bool
 }
 
 // Build wires the pipeline and every transport over svc. ready answers
@@ -112,7 +121,7 @@ func Build(svc *service.Service, ready func(context.Context) error, log *slog.Lo
 		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
 		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),
 		Console: console.New(svc, log, cfg.Guard.ClientIP, g.Epoch),
-		Metrics: m, Log: log, Ready: ready,
+		Metrics: m, Log: log, Ready: ready, ClientIP: cfg.Guard.ClientIP, SeparateMetrics: cfg.SeparateMetrics,
 	})
 	return &Stack{Handler: h, Guard: g, Metrics: m}
 }

@@ -47,7 +47,7 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
+		if !validRequestID(id) {
 			id = requestID()
 		}
 		w.Header()["X-Request-Id"] = []string{id}
@@ -85,6 +85,42 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			}
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+// validRequestID accepts a caller's X-Request-Id only when it is short and
+// printable ASCII without spaces: it is echoed in a header and written to
+// every log line, so it must not carry control characters, log-line
+// breaks or a payload.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// hsts asks browsers to reach this host only over HTTPS for a year.
+var (
+	hsts    = []string{"max-age=31536000"}
+	nosniff = []string{"nosniff"}
+)
+
+// SecurityHeaders sets what every response carries: nosniff, so no browser
+// renders a JSON or text answer as HTML; and under HTTPS (served directly,
+// or behind a TLS proxy as ip.Secure tells) Strict-Transport-Security.
+func SecurityHeaders(next http.Handler, ip *ClientIP) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["X-Content-Type-Options"] = nosniff
+		if ip.Secure(r) {
+			h["Strict-Transport-Security"] = hsts
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
