@@ -15,6 +15,18 @@ import (
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
+// secondStore opens the test's database a second time, as another process
+// (the CLI) would.
+func secondStore(t *testing.T, env *testenv.Env) *sqlstore.Store {
+	t.Helper()
+	other, err := sqlstore.OpenSQLite(context.Background(), env.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}
+
 // TestBusyDatabaseIs503: while another process holds SQLite's write lock
 // past the lock timeout, an API write answers 503 with Retry-After in
 // Zoho's error shape (not a 500), and changes nothing.
@@ -23,11 +35,7 @@ func TestBusyDatabaseIs503(t *testing.T) {
 	tok := env.Token(t, "", "ZohoCRM.users.ALL")
 	admin := env.User(t, "")
 
-	other, err := sqlstore.OpenSQLite(context.Background(), env.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondStore(t, env)
 	locked, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
@@ -74,11 +82,7 @@ func TestSeedLeavesRoomForTheAPI(t *testing.T) {
 	tok := env.Token(t, "", "ZohoCRM.users.ALL")
 	admin := env.User(t, "")
 
-	other, err := sqlstore.OpenSQLite(context.Background(), env.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondStore(t, env)
 	seeder := service.New(other, service.Config{}, nil)
 	var chunks atomic.Int32
 	seeded := make(chan error, 1)
