@@ -21,7 +21,7 @@ func auditCmd(e *env) *cobra.Command {
 			}
 			f.Target = id
 		}
-		evs, err := s.svc.Audit(s.ctx, s.org.ID, f)
+		evs, err := s.svc.Audit(s.ctx, s.actor, f)
 		if err != nil {
 			return nil, err
 		}
@@ -36,10 +36,13 @@ func auditCmd(e *env) *cobra.Command {
 		return l, nil
 	})
 	list.Long = `List audit events, newest first: every change, with who made it, from where
-(api, cli, console, system), and the values before and after (--json). The
-invitation link of a user added through the API is in the user.add event.`
+(api, cli, console, system), and the values before and after (--json).
+Secrets are never in it: an invitation says to whom and until when, not the
+link. For a user added through the API, make a new link with
+'crmguard user invite EMAIL'.`
 	list.Example = `  crmguard audit list --action user. --limit 20
-  crmguard audit list --action user.add --json | jq -r '.audit[0].after.invite_url'`
+  crmguard audit list --action user.add --json
+  crmguard user invite ana@example.com`
 	list.Flags().StringVar(&f.Action, "action", "", `an action (user.add) or a prefix ending in a dot (user.)`)
 	list.Flags().StringVar(&target, "target", "", "only events about this ID")
 	list.Flags().IntVar(&f.Limit, "limit", 50, "at most this many events")

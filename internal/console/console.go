@@ -86,8 +86,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.Handle("POST /console/setup/api/grant", c.admin(c.grant, crmguard.PermManageSecurity))
 	mux.Handle("POST /console/setup/api/tokens/{id}/revoke", c.admin(c.revokeToken, ""))
 	mux.Handle("GET /console/setup/api-access", c.admin(c.report, ""))
-	mux.Handle("GET /console/setup/audit", c.admin(c.audit, ""))
-	mux.Handle("GET /console/setup/audit.csv", c.admin(c.auditCSV, ""))
+	mux.Handle("GET /console/setup/audit", c.admin(c.audit, crmguard.PermManageSecurity))
+	mux.Handle("GET /console/setup/audit.csv", c.admin(c.auditCSV, crmguard.PermManageSecurity))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, nil, http.StatusNotFound, "Not found", "There is no such page in the console.")
 	})

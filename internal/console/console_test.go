@@ -145,7 +145,7 @@ func TestBriefWalkthroughInBrowser(t *testing.T) {
 		t.Errorf("after: %d, want 200", s)
 	}
 	// The change is audited with source console.
-	evs, err := env.Svc.Audit(context.Background(), env.Org.ID, serviceFilter("profile.update"))
+	evs, err := env.Svc.Audit(context.Background(), env.Admin, serviceFilter("profile.update"))
 	if err != nil || len(evs) == 0 || evs[0].Source != crmguard.SourceConsole || evs[0].ClientIP == "" {
 		t.Errorf("audit: %+v %v", evs, err)
 	}
@@ -253,11 +253,11 @@ func TestUsersInBrowser(t *testing.T) {
 		t.Errorf("status after deleting: %q", status)
 	}
 	// Every step went through the service as the console.
-	added, err := env.Svc.Audit(context.Background(), env.Org.ID, service.AuditFilter{Action: "user.add", Limit: 1})
+	added, err := env.Svc.Audit(context.Background(), env.Admin, service.AuditFilter{Action: "user.add", Limit: 1})
 	if err != nil || len(added) != 1 {
 		t.Fatalf("user.add: %v %v", added, err)
 	}
-	evs, err := env.Svc.Audit(context.Background(), env.Org.ID, service.AuditFilter{Target: added[0].TargetID, Limit: 10})
+	evs, err := env.Svc.Audit(context.Background(), env.Admin, service.AuditFilter{Target: added[0].TargetID, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

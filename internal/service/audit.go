@@ -17,9 +17,15 @@ type AuditFilter struct {
 	Limit        int       // newest first; 0 means 100
 }
 
-// Audit lists the org's audit events, newest first. The console will add
-// its own filters; the CLI needs these.
-func (s *Service) Audit(ctx context.Context, org crmguard.ID, f AuditFilter) ([]*crmguard.AuditEvent, error) {
+// Audit lists the actor's org's audit events, newest first. The log tells
+// who holds which profile, where tokens were issued from and which
+// security settings changed, so reading it takes Manage_Security (the
+// Administrator profile holds it), not any Manage_* permission.
+func (s *Service) Audit(ctx context.Context, a crmguard.Actor, f AuditFilter) ([]*crmguard.AuditEvent, error) {
+	if err := s.requirePermission(ctx, s.store, a, crmguard.PermManageSecurity); err != nil {
+		return nil, err
+	}
+	org := a.OrgID
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}

@@ -121,7 +121,7 @@ type NewUser struct {
 
 // AddUser adds one user from a POST /users record. The user starts active
 // and not confirmed, with an invitation link to set a password; the link is
-// returned and audited, never stored in plain.
+// returned to the caller only, stored as a hash and never audited.
 func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]json.RawMessage) (*NewUser, error) {
 	const path = "$.users[0]"
 	fields, err := s.Fields(ctx, a.OrgID)
@@ -172,8 +172,10 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 			return err
 		}
 		out = &NewUser{User: u, InviteURL: s.inviteURL(token)}
+		// The link is a credential: whoever added the user gets it once;
+		// the audit log says only that an invitation was made, and until when.
 		after := userAudit(u)
-		after["invite_url"] = out.InviteURL
+		after["invite_expires"] = u.InviteExpires
 		return s.audit(ctx, tx, a, "user.add", "user", u.ID, nil, after)
 	})
 	return out, err
