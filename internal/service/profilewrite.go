@@ -246,6 +246,15 @@ func (s *Service) DeleteProfile(ctx context.Context, a crmguard.Actor, id, trans
 		} else if err != nil {
 			return err
 		}
+		if to.IsAdministrator() {
+			// Moving users to Administrator gives them the profile: only an
+			// administrator may (else Manage_Profiles would be a way in).
+			if ok, err := s.actorIsAdmin(ctx, tx, a); err != nil {
+				return err
+			} else if !ok {
+				return crmguard.NewError(crmguard.CodeNoPermission, msgAdminOnly, crmguard.Details{"param_name": "transfer_to", "param": transferTo.String()})
+			}
+		}
 		rules, err := tx.ListIPRules(ctx, a.OrgID)
 		if err != nil {
 			return err

@@ -145,6 +145,11 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 		if verr := s.checkRefs(ctx, tx, a.OrgID, in, 0, path); verr != nil {
 			return verr
 		}
+		if in.profile != nil {
+			if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
+				return err
+			}
+		}
 		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.email); err == nil {
 			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", path, crmguard.Details{"id": dup.ID.String()})
 		} else if !errors.Is(err, crmguard.ErrNotFound) {
@@ -215,8 +220,12 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 		if err != nil {
 			return err
 		}
+		admin, err := s.actorIsAdmin(ctx, tx, a)
+		if err != nil {
+			return err
+		}
 		for i, up := range ups {
-			err := s.updateUser(ctx, tx, a, org, up, fields)
+			err := s.updateUser(ctx, tx, a, admin, org, up, fields)
 			if _, ok := crmguard.AsError(err); !ok && err != nil {
 				return err
 			}
@@ -227,7 +236,9 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 	return results, err
 }
 
-func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, org *crmguard.Org, up UserUpdate, fields []*crmguard.Field) error {
+// updateUser applies one record; admin says whether the actor holds the
+// Administrator profile.
+func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, admin bool, org *crmguard.Org, up UserUpdate, fields []*crmguard.Field) error {
 	path := up.Path
 	if !up.HasID {
 		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", path, nil)
@@ -244,6 +255,13 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 	}
 	if u.Status == crmguard.UserDeleted {
 		return recordErr(crmguard.CodeCannotUpdateDeleted, msgDeletedUser, "id", path, nil)
+	}
+	if !admin {
+		if isAdmin, err := s.profileIsAdmin(ctx, tx, a.OrgID, u.ProfileID); err != nil {
+			return err
+		} else if isAdmin {
+			return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "id", path, nil)
+		}
 	}
 	in, verr := parseUserInput(up.Fields, fields, path)
 	if verr != nil {
@@ -290,6 +308,11 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 	}
 	if verr := s.checkRefs(ctx, tx, a.OrgID, in, u.ID, path); verr != nil {
 		return verr
+	}
+	if profileChange && !admin {
+		if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
+			return err
+		}
 	}
 	if profileChange && primary {
 		p, err := tx.GetProfile(ctx, a.OrgID, *in.profile)
@@ -352,6 +375,9 @@ func (s *Service) DeleteUser(ctx context.Context, a crmguard.Actor, id crmguard.
 		if u.Status == crmguard.UserDeleted {
 			return crmguard.NewError(crmguard.CodeIDAlreadyDeleted, msgAlreadyDeleted, crmguard.Details{"id": id.String()})
 		}
+		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
+			return err
+		}
 		org, err := tx.GetOrg(ctx, a.OrgID)
 		if err != nil {
 			return err
@@ -384,6 +410,9 @@ func (s *Service) RevokeUserTokens(ctx context.Context, a crmguard.Actor, id crm
 		if errors.Is(err, crmguard.ErrNotFound) {
 			return ErrInvalidUserID
 		} else if err != nil {
+			return err
+		}
+		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
 			return err
 		}
 		if err := tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.Now()); err != nil {
