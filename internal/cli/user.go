@@ -11,9 +11,9 @@ import (
 )
 
 func userCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "user", Short: "List, add and invite users; seed many for load tests",
+	c := &cobra.Command{Use: "user", Short: "List, add and invite users, set a password; seed many for load tests",
 		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
-	c.AddCommand(userListCmd(e), userAddCmd(e), userInviteCmd(e), userSeedCmd(e))
+	c.AddCommand(userListCmd(e), userAddCmd(e), userInviteCmd(e), userSetPasswordCmd(e), userSeedCmd(e))
 	return c
 }
 
@@ -57,8 +57,9 @@ func userAddCmd(e *env) *cobra.Command {
 		Use:   "add --email E --last-name L --profile P --role R [--first-name F]",
 		Short: "Add a user and print their invitation link",
 		Long: `Add a user, as POST /crm/v8/users does, and print the invitation link where
-they set a password (which confirms them). --profile and --role take a name
-or an ID.`,
+they set a password (which confirms them). The link is shown only here,
+once: it is stored as a hash and never written to the audit log; make a new
+one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 		Example: `  crmguard user add --email ana@example.com --first-name Ana --last-name Lima --profile Standard --role Manager`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -107,8 +108,10 @@ func userInviteCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "invite EMAIL",
 		Short: "Print a new invitation link for a user not yet confirmed",
-		Long:  `Make a new invitation link for a user who has not set a password yet. The previous link stops working.`,
-		Args:  cobra.ExactArgs(1),
+		Long: `Make a new invitation link for a user who has not set a password yet, such as
+one added through the API (which shows the link to no one). The previous
+link stops working. The link is shown only here, once.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.with(service.Config{PublicURL: publicURL}, func(s *session) error {
 				u, err := s.svc.UserByEmail(s.ctx, s.org.ID, args[0])
