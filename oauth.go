@@ -47,6 +47,7 @@ type RefreshToken struct {
 	ClientID    string
 	UserID      ID
 	Scopes      string
+	GrantID     ID // the authorization code it came from; 0 when none
 	RevokedAt   *time.Time
 	LastUsed    *time.Time
 	CreatedTime time.Time
@@ -62,6 +63,7 @@ type AccessToken struct {
 	ClientID    string
 	UserID      ID
 	Scopes      string
+	GrantID     ID // the authorization code it came from, directly or through its refresh token; 0 when none
 	ExpiresAt   time.Time
 	RevokedAt   *time.Time
 	CreatedTime time.Time

@@ -86,6 +86,11 @@ type Store interface {
 	UseGrant(ctx context.Context, codeHash []byte, at time.Time) (*Grant, error)
 	// CountGrantsSince counts grants made for a client since t.
 	CountGrantsSince(ctx context.Context, clientID string, since time.Time) (int, error)
+	// GetGrant finds a grant by code hash, used or not.
+	GetGrant(ctx context.Context, codeHash []byte) (*Grant, error)
+	// RevokeGrantTokens revokes every refresh and access token minted from
+	// a grant and returns how many of each were live.
+	RevokeGrantTokens(ctx context.Context, grantID ID, at time.Time) (refresh, access int, err error)
 
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
 	GetRefreshToken(ctx context.Context, hash []byte) (*RefreshToken, error)
@@ -95,6 +100,12 @@ type Store interface {
 	// RevokeRefreshToken revokes it and every access token minted from it.
 	RevokeRefreshToken(ctx context.Context, id ID, at time.Time) error
 	TouchRefreshToken(ctx context.Context, id ID, at time.Time) error
+	// UseRefreshToken records the use of the unrevoked refresh token of
+	// this client with this hash and returns it; a revoked, unknown or
+	// other client's token is ErrNotFound. The check and the write are one
+	// statement, so on a database with row locks the row stays locked
+	// until the transaction ends and a concurrent revocation waits for it.
+	UseRefreshToken(ctx context.Context, hash []byte, clientID string, at time.Time) (*RefreshToken, error)
 
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
 	GetAccessToken(ctx context.Context, hash []byte) (*AccessToken, error)
@@ -126,6 +137,11 @@ type Store interface {
 	// an audit event, so a new value means something changed: instances and
 	// caches poll it to learn of changes made elsewhere.
 	LastAuditSeq(ctx context.Context) (int64, error)
+
+	// TokenKey returns the installation's random key for the check value
+	// inside tokens, making it on first use; every process sharing the
+	// database gets the same key.
+	TokenKey(ctx context.Context) ([]byte, error)
 
 	Close() error
 }

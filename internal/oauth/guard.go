@@ -150,6 +150,13 @@ func (g *Guard) principal(r *http.Request) (*entry, error) {
 	if e, ok := g.cache.get(&h); ok {
 		return e, nil
 	}
+	// Not cached: a forged or random token fails its check value here,
+	// before any database read (the key is read once per process).
+	if ok, err := g.svc.TokenSigned(r.Context(), tok); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, service.ErrInvalidToken
+	}
 	epoch := g.cache.epoch.Load()
 	p, err := g.svc.Principal(r.Context(), h)
 	if err != nil {

@@ -67,7 +67,8 @@ type Service struct {
 	// changed is called after every committed change, so caches of this
 	// process drop what they hold at once.
 	changed func()
-	lists   idLists // sorted user IDs by type, per change epoch
+	lists   idLists  // sorted user IDs by type, per change epoch
+	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
 }
 
 // New returns a Service over store. now may be nil for time.Now.

@@ -143,9 +143,14 @@ func checkScopes(scopes string) (string, error) {
 	return strings.Join(out, ","), nil
 }
 
-// activeUser loads a user who may receive tokens.
-func (s *Service) activeUser(ctx context.Context, org, id crmguard.ID) (*crmguard.User, error) {
-	u, err := s.store.GetUser(ctx, org, id)
+// activeUser loads a user who may receive tokens. Every mint calls it with
+// its write transaction, so that it sees a deactivation, deletion or
+// revocation of all the user's tokens that committed before, and one that
+// commits after finds the minted token and revokes it: SQLite runs write
+// transactions one at a time (BEGIN IMMEDIATE on one connection). On
+// PostgreSQL this read would take the row FOR SHARE, for the same order.
+func (s *Service) activeUser(ctx context.Context, tx crmguard.Store, org, id crmguard.ID) (*crmguard.User, error) {
+	u, err := tx.GetUser(ctx, org, id)
 	if errors.Is(err, crmguard.ErrNotFound) {
 		return nil, oauthErr(crmguard.OAuthAccessDenied, "no such user")
 	} else if err != nil {
@@ -177,13 +182,13 @@ func (s *Service) CreateGrant(ctx context.Context, a crmguard.Actor, req GrantRe
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.activeUser(ctx, req.Client.OrgID, req.UserID); err != nil {
-		return "", err
-	}
 	switch req.CodeChallengeMethod {
 	case "", "plain", "S256":
 	default:
 		return "", oauthErr(crmguard.OAuthInvalidRequest, "code_challenge_method must be S256 or plain")
+	}
+	if req.CodeChallenge != "" && !pkceValue(req.CodeChallenge) {
+		return "", oauthErr(crmguard.OAuthInvalidRequest, "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
 	}
 	if req.CodeChallenge != "" && req.CodeChallengeMethod == "" {
 		req.CodeChallengeMethod = "plain"
@@ -195,13 +200,22 @@ func (s *Service) CreateGrant(ctx context.Context, a crmguard.Actor, req GrantRe
 			ttl = s.cfg.SelfClientGrantTTL
 		}
 	}
+	if _, err := s.macs(ctx); err != nil {
+		return "", err
+	}
 	now := s.Now()
-	code := newToken()
+	code, err := s.newSignedToken()
+	if err != nil {
+		return "", err
+	}
 	h := HashToken(code)
 	g := &crmguard.Grant{ID: s.ids.New(), OrgID: req.Client.OrgID, CodeHash: h[:], ClientID: req.Client.ClientID,
 		UserID: req.UserID, Scopes: scopes, RedirectURI: req.RedirectURI, CodeChallenge: req.CodeChallenge,
 		CodeChallengeMethod: req.CodeChallengeMethod, Offline: req.Offline, ExpiresAt: now.Add(ttl), CreatedTime: now}
 	err = s.write(ctx, func(tx crmguard.Store) error {
+		if _, err := s.activeUser(ctx, tx, req.Client.OrgID, req.UserID); err != nil {
+			return err
+		}
 		n, err := tx.CountGrantsSince(ctx, req.Client.ClientID, now.Add(-s.cfg.LimitWindow))
 		if err != nil {
 			return err
@@ -227,19 +241,41 @@ type ExchangeRequest struct {
 }
 
 // ExchangeCode trades a grant code for tokens. A code is good once; a used,
-// expired or unknown code is invalid_code.
+// expired or unknown code is invalid_code. A code presented again by its
+// own client also revokes every token its first exchange minted, as RFC 6749
+// §4.1.2 advises: a second exchange means one of the two was not the
+// client's.
 func (s *Service) ExchangeCode(ctx context.Context, a crmguard.Actor, req ExchangeRequest) (*Tokens, error) {
 	c, err := s.checkClient(ctx, req.ClientID, req.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
+	if req.CodeVerifier != "" && !pkceValue(req.CodeVerifier) {
+		// RFC 7636 §4.1: 43 to 128 unreserved characters. Checked before
+		// the code is looked at, so a malformed request does not spend it.
+		return nil, oauthErr(crmguard.OAuthInvalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+	}
+	if ok, err := s.TokenSigned(ctx, req.Code); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, oauthErr(crmguard.OAuthInvalidCode, "unknown or used code")
+	}
 	now := s.Now()
 	h := HashToken(req.Code)
 	var out *Tokens
+	replayed := false
 	err = s.write(ctx, func(tx crmguard.Store) error {
 		g, err := tx.UseGrant(ctx, h[:], now)
 		if errors.Is(err, crmguard.ErrNotFound) {
-			return oauthErr(crmguard.OAuthInvalidCode, "unknown or used code")
+			g, err := tx.GetGrant(ctx, h[:])
+			if errors.Is(err, crmguard.ErrNotFound) || (err == nil && g.ClientID != c.ClientID) {
+				return oauthErr(crmguard.OAuthInvalidCode, "unknown or used code")
+			} else if err != nil {
+				return err
+			}
+			// The revocation commits although the request answers an error.
+			replayed = true
+			return s.revokeReplayed(ctx, tx, a, g, now)
 		} else if err != nil {
 			return err
 		}
@@ -252,7 +288,7 @@ func (s *Service) ExchangeCode(ctx context.Context, a crmguard.Actor, req Exchan
 		if g.CodeChallenge != "" && !verifyPKCE(g.CodeChallenge, g.CodeChallengeMethod, req.CodeVerifier) {
 			return oauthErr(crmguard.OAuthInvalidCode, "code_verifier does not match")
 		}
-		if _, err := s.activeUser(ctx, g.OrgID, g.UserID); err != nil {
+		if _, err := s.activeUser(ctx, tx, g.OrgID, g.UserID); err != nil {
 			return err
 		}
 		a.OrgID = g.OrgID
@@ -262,10 +298,43 @@ func (s *Service) ExchangeCode(ctx context.Context, a crmguard.Actor, req Exchan
 		// A Self Client code always yields a refresh token, as Zoho's does;
 		// the redirect flow only with access_type=offline.
 		withRefresh := g.Offline || g.RedirectURI == ""
-		out, err = s.mint(ctx, tx, a, c, g.UserID, g.Scopes, withRefresh)
+		out, err = s.mint(ctx, tx, a, c, g.UserID, g.Scopes, withRefresh, g.ID)
 		return err
 	})
+	if err == nil && replayed {
+		return nil, oauthErr(crmguard.OAuthInvalidCode, "code used before: the tokens of its first exchange are revoked")
+	}
 	return out, err
+}
+
+// revokeReplayed revokes the tokens minted from a grant whose code came
+// back, and audits it with the reason; the code itself is never recorded.
+func (s *Service) revokeReplayed(ctx context.Context, tx crmguard.Store, a crmguard.Actor, g *crmguard.Grant, now time.Time) error {
+	refresh, access, err := tx.RevokeGrantTokens(ctx, g.ID, now)
+	if err != nil {
+		return err
+	}
+	a.OrgID = g.OrgID
+	return s.audit(ctx, tx, a, "token.revoke", "grant", g.ID, nil, map[string]any{
+		"reason": "authorization code replayed", "client_id": g.ClientID, "user_id": g.UserID,
+		"refresh_tokens": refresh, "access_tokens": access})
+}
+
+// pkceValue reports whether v is a valid code_verifier or code_challenge:
+// 43 to 128 unreserved characters (RFC 7636 §4.1, §4.2).
+func pkceValue(v string) bool {
+	if len(v) < 43 || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func verifyPKCE(challenge, method, verifier string) bool {
@@ -281,8 +350,9 @@ func verifyPKCE(challenge, method, verifier string) bool {
 }
 
 // mint creates an access token (and a refresh token if asked) for a user,
-// enforcing the per-user refresh-token cap (oldest evicted).
-func (s *Service) mint(ctx context.Context, tx crmguard.Store, a crmguard.Actor, c *crmguard.Client, user crmguard.ID, scopes string, withRefresh bool) (*Tokens, error) {
+// enforcing the per-user refresh-token cap (oldest evicted). grant is the
+// code they come from, or 0. The caller has checked the user inside tx.
+func (s *Service) mint(ctx context.Context, tx crmguard.Store, a crmguard.Actor, c *crmguard.Client, user crmguard.ID, scopes string, withRefresh bool, grant crmguard.ID) (*Tokens, error) {
 	now := s.Now()
 	out := &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
 	var refreshID crmguard.ID
@@ -299,10 +369,12 @@ func (s *Service) mint(ctx context.Context, tx crmguard.Store, a crmguard.Actor,
 				return nil, err
 			}
 		}
-		out.RefreshToken = newToken()
+		if out.RefreshToken, err = s.newSignedToken(); err != nil {
+			return nil, err
+		}
 		h := HashToken(out.RefreshToken)
 		rt := &crmguard.RefreshToken{ID: s.ids.New(), OrgID: c.OrgID, TokenHash: h[:], ClientID: c.ClientID,
-			UserID: user, Scopes: scopes, CreatedTime: now}
+			UserID: user, Scopes: scopes, GrantID: grant, CreatedTime: now}
 		if err := tx.CreateRefreshToken(ctx, rt); err != nil {
 			return nil, err
 		}
@@ -311,18 +383,21 @@ func (s *Service) mint(ctx context.Context, tx crmguard.Store, a crmguard.Actor,
 		}
 		refreshID = rt.ID
 	}
-	if err := s.mintAccess(ctx, tx, a, c.OrgID, c.ClientID, user, scopes, refreshID, out); err != nil {
+	if err := s.mintAccess(ctx, tx, a, c.OrgID, c.ClientID, user, scopes, refreshID, grant, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Service) mintAccess(ctx context.Context, tx crmguard.Store, a crmguard.Actor, org crmguard.ID, clientID string, user crmguard.ID, scopes string, refreshID crmguard.ID, out *Tokens) error {
+func (s *Service) mintAccess(ctx context.Context, tx crmguard.Store, a crmguard.Actor, org crmguard.ID, clientID string, user crmguard.ID, scopes string, refreshID, grant crmguard.ID, out *Tokens) error {
 	now := s.Now()
-	out.AccessToken = newToken()
+	var err error
+	if out.AccessToken, err = s.newSignedToken(); err != nil {
+		return err
+	}
 	h := HashToken(out.AccessToken)
 	at := &crmguard.AccessToken{ID: s.ids.New(), OrgID: org, TokenHash: h[:], RefreshID: refreshID, ClientID: clientID,
-		UserID: user, Scopes: scopes, ExpiresAt: now.Add(s.cfg.AccessTokenTTL), CreatedTime: now}
+		UserID: user, Scopes: scopes, GrantID: grant, ExpiresAt: now.Add(s.cfg.AccessTokenTTL), CreatedTime: now}
 	if err := tx.CreateAccessToken(ctx, at); err != nil {
 		return err
 	}
@@ -336,31 +411,39 @@ func tokenAudit(clientID string, user crmguard.ID, scopes string) map[string]any
 // Refresh mints a new access token from a refresh token. At most
 // AccessPerWindow per window (else access_denied); at most
 // MaxAccessPerRefresh live at once, the oldest invalidated first.
+//
+// The refresh token and its user are read inside the write transaction that
+// mints: a revocation, deactivation or deletion either committed before
+// (and the refresh fails) or commits after (and revokes what was minted).
+// Checked outside, a refresh racing a revocation could mint an access token
+// that outlives it by an hour.
 func (s *Service) Refresh(ctx context.Context, a crmguard.Actor, clientID, secret, refreshToken string) (*Tokens, error) {
 	c, err := s.checkClient(ctx, clientID, secret)
 	if err != nil {
 		return nil, err
 	}
-	h := HashToken(refreshToken)
-	rt, err := s.store.GetRefreshToken(ctx, h[:])
-	if errors.Is(err, crmguard.ErrNotFound) {
+	if ok, err := s.TokenSigned(ctx, refreshToken); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, oauthErr(crmguard.OAuthInvalidCode, "unknown refresh token")
-	} else if err != nil {
-		return nil, err
 	}
-	if rt.RevokedAt != nil || rt.ClientID != c.ClientID {
-		return nil, oauthErr(crmguard.OAuthInvalidCode, "refresh token revoked or of another client")
-	}
-	if _, err := s.activeUser(ctx, rt.OrgID, rt.UserID); err != nil {
-		return nil, err
-	}
-	a.OrgID = rt.OrgID
-	if a.UserID == 0 {
-		a.UserID = rt.UserID
-	}
+	h := HashToken(refreshToken)
 	now := s.Now()
-	out := &Tokens{Scopes: rt.Scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: rt.UserID}
+	var out *Tokens
 	err = s.write(ctx, func(tx crmguard.Store) error {
+		rt, err := tx.UseRefreshToken(ctx, h[:], c.ClientID, now)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return oauthErr(crmguard.OAuthInvalidCode, "refresh token unknown, revoked or of another client")
+		} else if err != nil {
+			return err
+		}
+		if _, err := s.activeUser(ctx, tx, rt.OrgID, rt.UserID); err != nil {
+			return err
+		}
+		a.OrgID = rt.OrgID
+		if a.UserID == 0 {
+			a.UserID = rt.UserID
+		}
 		n, err := tx.CountAccessTokensSince(ctx, rt.ID, now.Add(-s.cfg.LimitWindow))
 		if err != nil {
 			return err
@@ -380,10 +463,8 @@ func (s *Service) Refresh(ctx context.Context, a crmguard.Actor, clientID, secre
 				return err
 			}
 		}
-		if err := tx.TouchRefreshToken(ctx, rt.ID, now); err != nil {
-			return err
-		}
-		return s.mintAccess(ctx, tx, a, rt.OrgID, rt.ClientID, rt.UserID, rt.Scopes, rt.ID, out)
+		out = &Tokens{Scopes: rt.Scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: rt.UserID}
+		return s.mintAccess(ctx, tx, a, rt.OrgID, rt.ClientID, rt.UserID, rt.Scopes, rt.ID, rt.GrantID, out)
 	})
 	if err != nil {
 		return nil, err
@@ -412,24 +493,28 @@ func (s *Service) ClientCredentials(ctx context.Context, a crmguard.Actor, clien
 	if err != nil {
 		return nil, err
 	}
-	user := c.CreatedBy
-	if user == 0 {
-		org, err := s.store.GetOrg(ctx, c.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		user = org.PrimaryUserID
-	}
-	if _, err := s.activeUser(ctx, c.OrgID, user); err != nil {
+	if _, err := s.macs(ctx); err != nil { // load the key outside the transaction
 		return nil, err
 	}
-	a.OrgID = c.OrgID
-	if a.UserID == 0 {
-		a.UserID = user
-	}
-	out := &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
+	var out *Tokens
 	err = s.write(ctx, func(tx crmguard.Store) error {
-		return s.mintAccess(ctx, tx, a, c.OrgID, c.ClientID, user, scopes, 0, out)
+		user := c.CreatedBy
+		if user == 0 {
+			org, err := tx.GetOrg(ctx, c.OrgID)
+			if err != nil {
+				return err
+			}
+			user = org.PrimaryUserID
+		}
+		if _, err := s.activeUser(ctx, tx, c.OrgID, user); err != nil {
+			return err
+		}
+		a.OrgID = c.OrgID
+		if a.UserID == 0 {
+			a.UserID = user
+		}
+		out = &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
+		return s.mintAccess(ctx, tx, a, c.OrgID, c.ClientID, user, scopes, 0, 0, out)
 	})
 	if err != nil {
 		return nil, err
@@ -444,17 +529,20 @@ func (s *Service) IssueTokens(ctx context.Context, a crmguard.Actor, user crmgua
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.activeUser(ctx, a.OrgID, user); err != nil {
-		return nil, err
-	}
 	c, err := s.selfClient(ctx, a.OrgID)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.macs(ctx); err != nil { // load the key outside the transaction
+		return nil, err
+	}
 	var out *Tokens
 	err = s.write(ctx, func(tx crmguard.Store) error {
+		if _, err := s.activeUser(ctx, tx, a.OrgID, user); err != nil {
+			return err
+		}
 		var err error
-		out, err = s.mint(ctx, tx, a, c, user, scopes, withRefresh)
+		out, err = s.mint(ctx, tx, a, c, user, scopes, withRefresh, 0)
 		return err
 	})
 	return out, err
@@ -477,6 +565,9 @@ func (s *Service) selfClient(ctx context.Context, org crmguard.ID) (*crmguard.Cl
 // Revoke revokes a refresh token (and its access tokens) or an access token.
 // It reports whether the token was live.
 func (s *Service) Revoke(ctx context.Context, a crmguard.Actor, token string) (bool, error) {
+	if ok, err := s.TokenSigned(ctx, token); err != nil || !ok {
+		return false, err // a forged token was never live: no lookup
+	}
 	h := HashToken(token)
 	now := s.Now()
 	revoked := false

@@ -60,8 +60,16 @@ func (s *Store) CreateGrant(ctx context.Context, g *crmguard.Grant) error {
 
 // UseGrant marks an unused grant used and returns it, in one statement.
 func (s *Store) UseGrant(ctx context.Context, codeHash []byte, at time.Time) (*crmguard.Grant, error) {
-	row := s.w().QueryRowContext(ctx, `UPDATE grants SET used_at = ? WHERE code_hash = ? AND used_at IS NULL
-		RETURNING `+grantCols, ms(at), codeHash)
+	return scanGrant(s.w().QueryRowContext(ctx, `UPDATE grants SET used_at = ? WHERE code_hash = ? AND used_at IS NULL
+		RETURNING `+grantCols, ms(at), codeHash))
+}
+
+// GetGrant finds a grant by code hash, used or not.
+func (s *Store) GetGrant(ctx context.Context, codeHash []byte) (*crmguard.Grant, error) {
+	return scanGrant(s.r().QueryRowContext(ctx, `SELECT `+grantCols+` FROM grants WHERE code_hash = ?`, codeHash))
+}
+
+func scanGrant(row interface{ Scan(...any) error }) (*crmguard.Grant, error) {
 	var g crmguard.Grant
 	var offline int
 	var expires, created int64
@@ -82,13 +90,13 @@ func (s *Store) CountGrantsSince(ctx context.Context, clientID string, since tim
 	return n, mapErr(err)
 }
 
-const refreshCols = `org_id, id, token_hash, client_id, user_id, scopes, revoked_at, last_used, created_at`
+const refreshCols = `org_id, id, token_hash, client_id, user_id, scopes, grant_id, revoked_at, last_used, created_at`
 
 func scanRefresh(row interface{ Scan(...any) error }) (*crmguard.RefreshToken, error) {
 	var t crmguard.RefreshToken
 	var revoked, used sql.NullInt64
 	var created int64
-	if err := row.Scan(&t.OrgID, &t.ID, &t.TokenHash, &t.ClientID, &t.UserID, &t.Scopes, &revoked, &used, &created); err != nil {
+	if err := row.Scan(&t.OrgID, &t.ID, &t.TokenHash, &t.ClientID, &t.UserID, &t.Scopes, &t.GrantID, &revoked, &used, &created); err != nil {
 		return nil, mapErr(err)
 	}
 	t.RevokedAt, t.LastUsed, t.CreatedTime = fromNullMS(revoked), fromNullMS(used), fromMS(created)
@@ -97,8 +105,8 @@ func scanRefresh(row interface{ Scan(...any) error }) (*crmguard.RefreshToken, e
 
 // CreateRefreshToken inserts a refresh token.
 func (s *Store) CreateRefreshToken(ctx context.Context, t *crmguard.RefreshToken) error {
-	_, err := s.exec(ctx, `INSERT INTO refresh_tokens (`+refreshCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		t.OrgID, t.ID, t.TokenHash, t.ClientID, t.UserID, t.Scopes, nullMS(t.RevokedAt), nullMS(t.LastUsed), ms(t.CreatedTime))
+	_, err := s.exec(ctx, `INSERT INTO refresh_tokens (`+refreshCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		t.OrgID, t.ID, t.TokenHash, t.ClientID, t.UserID, t.Scopes, t.GrantID, nullMS(t.RevokedAt), nullMS(t.LastUsed), ms(t.CreatedTime))
 	return err
 }
 
@@ -129,20 +137,31 @@ func (s *Store) RevokeRefreshToken(ctx context.Context, id crmguard.ID, at time.
 	})
 }
 
+// UseRefreshToken records the use of a live refresh token of this client
+// and returns it, in one statement. PostgreSQL keeps the updated row locked
+// until commit: a revocation's UPDATE of the same row waits, then revokes
+// the access token minted beside this use, and a use that waits on a
+// revocation finds the row revoked. SQLite's single writer orders them the
+// same way.
+func (s *Store) UseRefreshToken(ctx context.Context, hash []byte, clientID string, at time.Time) (*crmguard.RefreshToken, error) {
+	return scanRefresh(s.w().QueryRowContext(ctx, `UPDATE refresh_tokens SET last_used = ?
+		WHERE token_hash = ? AND client_id = ? AND revoked_at IS NULL RETURNING `+refreshCols, ms(at), hash, clientID))
+}
+
 // TouchRefreshToken records its last use.
 func (s *Store) TouchRefreshToken(ctx context.Context, id crmguard.ID, at time.Time) error {
 	_, err := s.exec(ctx, `UPDATE refresh_tokens SET last_used = ? WHERE id = ?`, ms(at), id)
 	return err
 }
 
-const accessCols = `org_id, id, token_hash, refresh_id, client_id, user_id, scopes, expires_at, revoked_at, created_at`
+const accessCols = `org_id, id, token_hash, refresh_id, client_id, user_id, scopes, grant_id, expires_at, revoked_at, created_at`
 
 func scanAccess(row interface{ Scan(...any) error }) (*crmguard.AccessToken, error) {
 	var t crmguard.AccessToken
 	var revoked sql.NullInt64
 	var expires, created int64
 	if err := row.Scan(&t.OrgID, &t.ID, &t.TokenHash, &t.RefreshID, &t.ClientID, &t.UserID, &t.Scopes,
-		&expires, &revoked, &created); err != nil {
+		&t.GrantID, &expires, &revoked, &created); err != nil {
 		return nil, mapErr(err)
 	}
 	t.ExpiresAt, t.RevokedAt, t.CreatedTime = fromMS(expires), fromNullMS(revoked), fromMS(created)
@@ -151,8 +170,8 @@ func scanAccess(row interface{ Scan(...any) error }) (*crmguard.AccessToken, err
 
 // CreateAccessToken inserts an access token.
 func (s *Store) CreateAccessToken(ctx context.Context, t *crmguard.AccessToken) error {
-	_, err := s.exec(ctx, `INSERT INTO access_tokens (`+accessCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		t.OrgID, t.ID, t.TokenHash, t.RefreshID, t.ClientID, t.UserID, t.Scopes, ms(t.ExpiresAt),
+	_, err := s.exec(ctx, `INSERT INTO access_tokens (`+accessCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		t.OrgID, t.ID, t.TokenHash, t.RefreshID, t.ClientID, t.UserID, t.Scopes, t.GrantID, ms(t.ExpiresAt),
 		nullMS(t.RevokedAt), ms(t.CreatedTime))
 	return err
 }
@@ -184,7 +203,37 @@ func (s *Store) RevokeAccessToken(ctx context.Context, id crmguard.ID, at time.T
 	return s.execOne(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
 }
 
-// RevokeUserTokens revokes every refresh and access token of a user.
+// RevokeGrantTokens revokes every token minted from a grant: the refresh
+// token of its exchange, and the access tokens of the exchange and of every
+// refresh since (they carry the grant's ID too).
+func (s *Store) RevokeGrantTokens(ctx context.Context, grantID crmguard.ID, at time.Time) (refresh, access int, err error) {
+	if grantID == 0 {
+		return 0, 0, nil
+	}
+	err = s.InTx(ctx, func(tx crmguard.Store) error {
+		t := tx.(*Store)
+		res, err := t.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`, ms(at), grantID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		refresh = int(n)
+		res, err = t.exec(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL AND expires_at > ?`, ms(at), grantID, ms(at))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		access = int(n)
+		return nil
+	})
+	return refresh, access, err
+}
+
+// RevokeUserTokens revokes every refresh and access token of a user. A mint
+// reads the user inside its own write transaction; SQLite's single writer
+// puts it wholly before or after this one. On PostgreSQL both would lock
+// the user's row first (FOR UPDATE here, FOR SHARE in the mint), for the
+// same order.
 func (s *Store) RevokeUserTokens(ctx context.Context, org, user crmguard.ID, at time.Time) error {
 	return s.InTx(ctx, func(tx crmguard.Store) error {
 		t := tx.(*Store)
