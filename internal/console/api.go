@@ -130,19 +130,70 @@ func (c *Console) grant(w http.ResponseWriter, r *request) {
 		map[string]string{"code": code, "client_id": self.ClientID})
 }
 
+// revokeToken revokes one token once confirmed, then goes back to the
+// page the form came from.
 func (c *Console) revokeToken(w http.ResponseWriter, r *request) {
 	id, _ := crmguard.ParseID(r.PathValue("id"))
+	back := safeBack(r.PostForm.Get("back"), "/console/setup/api")
+	if !confirmed(r) {
+		c.confirmRevokeToken(w, r, id, back)
+		return
+	}
 	if err := c.svc.RevokeTokenID(r.Context(), r.actor(c), id); err != nil {
 		c.apiError(w, r, err)
 		return
-	}
-	back := r.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/console/") {
-		back = "/console/setup/api"
 	}
 	sep := "?"
 	if strings.Contains(back, "?") {
 		sep = "&"
 	}
 	http.Redirect(w, r.Request, back+sep+"done="+url.QueryEscape("The token is revoked."), http.StatusSeeOther)
+}
+
+// confirmRevokeToken says whose token goes, for which client and scopes.
+// Only those who may revoke it see them.
+func (c *Console) confirmRevokeToken(w http.ResponseWriter, r *request, id crmguard.ID, back string) {
+	if !r.profile.Permissions.Has(crmguard.PermManageSecurity) && !r.profile.Permissions.Has(crmguard.PermManageUsers) {
+		c.fail(w, r, http.StatusForbidden, "Permission denied", "Revoking tokens needs Manage Security, or Manage Users for another user's token.")
+		return
+	}
+	rows, err := c.tokenRows(r, 0)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	cf := confirmation{Title: "Revoke this token?", Fields: map[string]string{"back": back}, Cancel: back,
+		Text: "Token " + id.String() + " stops working at once. This cannot be undone."}
+	for _, t := range rows {
+		if t.ID != id {
+			continue
+		}
+		cf.Title = "Revoke this " + t.Kind + " token of " + t.User + "?"
+		cf.Text = "The " + t.Kind + " token of " + t.User + " for " + t.Client + " (scopes " + t.Scopes + ") stops working at once"
+		if t.Kind == "refresh" {
+			cf.Text += ", with the access tokens made from it; the app must be authorised again"
+		}
+		cf.Text += ". This cannot be undone."
+	}
+	c.confirm(w, r, cf)
+}
+
+// safeBack returns back when it is a console page of this server, else
+// fallback. http.Redirect cleans the path, so "/console/../\evil.test"
+// would leave as "/\evil.test", which browsers read as //evil.test, a
+// different host; percent-encoded dots and slashes are read as such by
+// browsers too. Only plain console paths pass: no "..", no "//", no
+// backslash, no escapes, no characters a page link does not use.
+func safeBack(back, fallback string) string {
+	if !strings.HasPrefix(back, "/console/") || strings.Contains(back, "//") || strings.Contains(back, "..") {
+		return fallback
+	}
+	for _, ch := range back {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', strings.ContainsRune("/-_.?=&", ch):
+		default:
+			return fallback
+		}
+	}
+	return back
 }

@@ -26,7 +26,7 @@ var templateFS embed.FS
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
-		"roles", "ips", "audit", "compare", "api", "report"} {
+		"roles", "ips", "audit", "compare", "api", "report", "confirm"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out

@@ -245,6 +245,8 @@ func TestUsersInBrowser(t *testing.T) {
 		chromedp.Click("#action-activate", chromedp.ByQuery),
 		chromedp.WaitVisible("#action-deactivate", chromedp.ByQuery),
 		chromedp.Click("#action-delete", chromedp.ByQuery),
+		chromedp.WaitVisible("#confirm", chromedp.ByQuery), // deleting asks first
+		chromedp.Click("#confirm", chromedp.ByQuery),
 		chromedp.WaitNotPresent("#action-delete", chromedp.ByQuery),
 		chromedp.WaitVisible(".flash", chromedp.ByQuery),
 		chromedp.Text("#user-status", &status, chromedp.ByQuery),

@@ -165,7 +165,7 @@ func TestRolesIPsAndAudit(t *testing.T) {
 	if status, _ := post("/console/setup/security/roles/"+analyst.ID.String(), url.Values{"action": {"update"}, "name": {"Data Analyst"}, "reporting_to": {ceo.ID.String()}}); status != 303 {
 		t.Errorf("rename and move: %d", status)
 	}
-	if status, body := post("/console/setup/security/roles/"+analyst.ID.String(), url.Values{"action": {"delete"}, "transfer_to": {ceo.ID.String()}}); status != 303 || strings.Contains(body, "Data Analyst</td>") {
+	if status, body := post("/console/setup/security/roles/"+analyst.ID.String(), url.Values{"action": {"delete"}, "transfer_to": {ceo.ID.String()}, "confirm": {"yes"}}); status != 303 || strings.Contains(body, "Data Analyst</td>") {
 		t.Errorf("delete role: %d", status)
 	}
 	status, body := post("/console/setup/security/ips", url.Values{"name": {"Office"}, "range": {"203.0.113.0/24"}, "applies_to": {"profile"}, "target": {"Sales"}})
@@ -179,7 +179,7 @@ func TestRolesIPsAndAudit(t *testing.T) {
 	if len(rules) != 1 {
 		t.Fatalf("rules: %v", rules)
 	}
-	if status, body := post("/console/setup/security/ips/"+rules[0].ID.String()+"/delete", url.Values{}); status != 303 || !strings.Contains(body, "No rules") {
+	if status, body := post("/console/setup/security/ips/"+rules[0].ID.String()+"/delete", url.Values{"confirm": {"yes"}}); status != 303 || !strings.Contains(body, "No rules") {
 		t.Errorf("remove rule: %d", status)
 	}
 	_, _, page := fetch(t, c, "GET", env.URL+"/console/setup/audit?action=iprule.&actor="+url.QueryEscape(env.Boot.Admin.Email), nil)
@@ -220,10 +220,10 @@ func TestProfilesCloneCompareDelete(t *testing.T) {
 	if !strings.Contains(page, "1 permission(s) differ") || !strings.Contains(page, "Standard and Integrations") {
 		t.Errorf("compare:\n%s", page)
 	}
-	if status, _, body := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {std.ID.String()}, "transfer_to": {sales.ID.String()}}); status != 400 || !strings.Contains(body, "cannot be deleted") {
+	if status, _, body := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {std.ID.String()}, "transfer_to": {sales.ID.String()}, "confirm": {"yes"}}); status != 400 || !strings.Contains(body, "cannot be deleted") {
 		t.Errorf("delete Standard: %d", status)
 	}
-	if status, _, _ := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {integ.ID.String()}, "transfer_to": {std.ID.String()}}); status != 303 {
+	if status, _, _ := fetch(t, c, "POST", env.URL+"/console/setup/security/profiles/delete", url.Values{"csrf": {csrf}, "id": {integ.ID.String()}, "transfer_to": {std.ID.String()}, "confirm": {"yes"}}); status != 303 {
 		t.Errorf("delete: %d", status)
 	}
 	if _, err := env.Svc.ProfileByRef(ctx, env.Org.ID, "Integrations"); err == nil {
@@ -271,7 +271,7 @@ func TestAPIConsole(t *testing.T) {
 	if len(ids) == 0 {
 		t.Fatal("no token on the admin's page")
 	}
-	status, loc, _ := fetch(t, c, "POST", env.URL+"/console/setup/api/tokens/"+ids[0][1]+"/revoke", url.Values{"csrf": {csrf}, "back": {"/console/users/" + admin}})
+	status, loc, _ := fetch(t, c, "POST", env.URL+"/console/setup/api/tokens/"+ids[0][1]+"/revoke", url.Values{"csrf": {csrf}, "back": {"/console/users/" + admin}, "confirm": {"yes"}})
 	if status != 303 || !strings.HasPrefix(loc, "/console/users/"+admin+"?done=") {
 		t.Errorf("revoke: %d %s", status, loc)
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -99,12 +100,69 @@ func (c *Console) roleAction(w http.ResponseWriter, r *request) {
 		results, err := c.svc.UpdateRoles(r.Context(), r.actor(c), []service.RoleInput{in})
 		c.roleResult(w, r, results, err, "Saved.")
 	case "delete":
-		to, _ := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+		to, ok := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+		if !ok { // no default: the admin chooses where the users go
+			c.rolesPage(w, r, http.StatusBadRequest, "", "Choose the role that receives the users and sub-roles.")
+			return
+		}
+		if !confirmed(r) {
+			c.confirmDeleteRole(w, r, id, to)
+			return
+		}
 		err := c.svc.DeleteRole(r.Context(), r.actor(c), id, to)
 		c.roleResult(w, r, nil, err, "Deleted the role; its users and sub-roles moved.")
 	default:
 		c.rolesPage(w, r, http.StatusBadRequest, "", "Unknown action.")
 	}
+}
+
+// confirmDeleteRole names the role, the one receiving its users and
+// sub-roles, and how many move.
+func (c *Console) confirmDeleteRole(w http.ResponseWriter, r *request, id, to crmguard.ID) {
+	roles, err := c.svc.ListRoles(r.Context(), r.user.OrgID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	var role, dest *crmguard.Role
+	subRoles := 0
+	for _, ro := range roles {
+		switch {
+		case ro.ID == id:
+			role = ro
+		case ro.ID == to:
+			dest = ro
+		}
+		if ro.ReportingTo == id {
+			subRoles++
+		}
+	}
+	if role == nil {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such role.")
+		return
+	}
+	if dest == nil {
+		c.rolesPage(w, r, http.StatusBadRequest, "", "Choose the role that receives the users and sub-roles: another role than the one deleted.")
+		return
+	}
+	n, users, err := c.usersWith(r, "role", role.ID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	var text string
+	switch {
+	case n == 0 && subRoles == 0:
+		text = "It has no users and no sub-roles; nothing moves to " + dest.Name + "."
+	case subRoles == 0:
+		text = "Its " + users + " to " + dest.Name + "."
+	case n == 0:
+		text = "It has no users; its " + plural(subRoles, "sub-role", "sub-roles") + " then report to " + dest.Name + "."
+	default:
+		text = "Its " + users + " to " + dest.Name + ", and its " + plural(subRoles, "sub-role", "sub-roles") + " then report to " + dest.Name + "."
+	}
+	c.confirm(w, r, confirmation{Title: "Delete role " + role.Name + "?", Text: text + " This cannot be undone.",
+		Fields: map[string]string{"action": "delete", "transfer_to": dest.ID.String()}, Cancel: "/console/setup/security/roles"})
 }
 
 // ips shows Security Control › Allowed IPs.
@@ -113,18 +171,27 @@ func (c *Console) ips(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) ipsPage(w http.ResponseWriter, r *request, status int, flash, errMsg string) {
-	rules, err := c.svc.ListIPRules(r.Context(), r.user.OrgID)
-	if err != nil {
-		c.internal(w, r, err)
-		return
-	}
-	_, _, rn, pn, err := c.names(r)
+	rows, err := c.ruleRows(r)
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
 	d := r.base("Allowed IPs · Security Control", "setup")
-	d.Tab, d.Flash, d.Error = "ips", flash, errMsg
+	d.Tab, d.Flash, d.Error, d.Rules = "ips", flash, errMsg, rows
+	c.render(w, status, "ips", d)
+}
+
+// ruleRows describes the org's IP rules: whom each applies to by name.
+func (c *Console) ruleRows(r *request) ([]ruleRow, error) {
+	rules, err := c.svc.ListIPRules(r.Context(), r.user.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	_, _, rn, pn, err := c.names(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []ruleRow
 	for _, ru := range rules {
 		applies := "All users"
 		switch ru.AppliesTo {
@@ -138,9 +205,9 @@ func (c *Console) ipsPage(w http.ResponseWriter, r *request, status int, flash, 
 				applies = "User " + u.Email
 			}
 		}
-		d.Rules = append(d.Rules, ruleRow{ID: ru.ID, Name: ru.Name, Range: ru.Prefix.String(), AppliesTo: applies})
+		out = append(out, ruleRow{ID: ru.ID, Name: ru.Name, Range: ru.Prefix.String(), AppliesTo: applies})
 	}
-	c.render(w, status, "ips", d)
+	return out, nil
 }
 
 func (c *Console) addIP(w http.ResponseWriter, r *request) {
@@ -156,6 +223,35 @@ func (c *Console) ipsAgain(w http.ResponseWriter, r *request) func(int, string, 
 
 func (c *Console) removeIP(w http.ResponseWriter, r *request) {
 	id, _ := crmguard.ParseID(r.PathValue("id"))
+	if !confirmed(r) {
+		c.confirmRemoveIP(w, r, id)
+		return
+	}
 	err := c.svc.RemoveIPRule(r.Context(), r.actor(c), id)
 	c.finish(w, r, err, c.ipsAgain(w, r), "/console/setup/security/ips", "Removed the rule.")
+}
+
+// confirmRemoveIP says whom the rule stops restricting: a user bound by
+// other rules keeps their ranges; one bound by no other rule may then call
+// from anywhere.
+func (c *Console) confirmRemoveIP(w http.ResponseWriter, r *request, id crmguard.ID) {
+	rows, err := c.ruleRows(r)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	for _, ru := range rows {
+		if ru.ID != id {
+			continue
+		}
+		title := "Remove the IP rule " + ru.Name + "?"
+		if ru.Name == "" {
+			title = "Remove the IP rule for " + ru.Range + "?"
+		}
+		c.confirm(w, r, confirmation{Title: title,
+			Text:   "It lets " + strings.ToLower(ru.AppliesTo[:1]) + ru.AppliesTo[1:] + " call the API from " + ru.Range + ". Without it, those users may call only from the ranges of the other rules that apply to them, or from anywhere if none does.",
+			Cancel: "/console/setup/security/ips"})
+		return
+	}
+	c.ipsPage(w, r, http.StatusBadRequest, "", "There is no such rule.")
 }

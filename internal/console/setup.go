@@ -34,6 +34,7 @@ type profileRow struct {
 	ID                crmguard.ID
 	Name, Description string
 	APIAccess, Custom bool
+	Administrator     bool // listed last, never preselected, where users would move
 }
 
 var sectionLabels = map[string]string{
@@ -87,7 +88,7 @@ func (c *Console) securityPage(w http.ResponseWriter, r *request, status int, fl
 	d.Tab, d.Flash, d.Error = "profiles", flash, errMsg
 	for _, p := range ps {
 		d.Profiles = append(d.Profiles, profileRow{ID: p.ID, Name: p.Name, Description: p.Description,
-			APIAccess: p.Permissions.Has(crmguard.PermAPIAccess), Custom: p.Custom})
+			APIAccess: p.Permissions.Has(crmguard.PermAPIAccess), Custom: p.Custom, Administrator: p.IsAdministrator()})
 	}
 	c.render(w, status, "security", d)
 }
@@ -177,11 +178,60 @@ func (c *Console) cloneProfile(w http.ResponseWriter, r *request) {
 	c.securityResult(w, r, err, "Created profile "+name+".")
 }
 
+// deleteProfile deletes a profile once confirmed, moving its users to the
+// profile the admin chose; there is no default, so users never land on
+// Administrator without the admin picking it.
 func (c *Console) deleteProfile(w http.ResponseWriter, r *request) {
 	id, _ := crmguard.ParseID(r.PostForm.Get("id"))
-	to, _ := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+	to, ok := crmguard.ParseID(r.PostForm.Get("transfer_to"))
+	if !ok {
+		c.securityPage(w, r, http.StatusBadRequest, "", "Choose the profile that receives the users.")
+		return
+	}
+	if !confirmed(r) {
+		c.confirmDeleteProfile(w, r, id, to)
+		return
+	}
 	err := c.svc.DeleteProfile(r.Context(), r.actor(c), id, to)
 	c.securityResult(w, r, err, "Deleted the profile; its users moved.")
+}
+
+// confirmDeleteProfile names the profile, the one receiving its users and
+// how many move.
+func (c *Console) confirmDeleteProfile(w http.ResponseWriter, r *request, id, to crmguard.ID) {
+	again := func(msg string) { c.securityPage(w, r, http.StatusBadRequest, "", msg) }
+	p, err := c.svc.GetProfile(r.Context(), r.user.OrgID, id)
+	if err != nil {
+		if _, ok := crmguard.AsError(err); ok {
+			again("Choose the profile to delete.")
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	dest, err := c.svc.GetProfile(r.Context(), r.user.OrgID, to)
+	if err != nil || dest.ID == p.ID {
+		if _, ok := crmguard.AsError(err); ok || err == nil {
+			again("Choose the profile that receives the users: another profile than the one deleted.")
+			return
+		}
+		c.internal(w, r, err)
+		return
+	}
+	n, users, err := c.usersWith(r, "profile", p.ID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	text := "Its " + users + " to " + dest.Name + " and get that profile's permissions. This cannot be undone."
+	switch {
+	case n == 0:
+		text = "It has no users; none move to " + dest.Name + ". This cannot be undone."
+	case dest.IsAdministrator():
+		text = "Its " + users + " to Administrator, which holds every permission: they become administrators of the org. This cannot be undone."
+	}
+	c.confirm(w, r, confirmation{Title: "Delete profile " + p.Name + "?", Text: text,
+		Fields: map[string]string{"id": p.ID.String(), "transfer_to": dest.ID.String()}, Cancel: "/console/setup/security"})
 }
 
 type comparison struct {

@@ -23,7 +23,10 @@ type userRow struct {
 	Confirmed                bool
 }
 
-type userAction struct{ Value, Label string }
+type userAction struct {
+	Value, Label string
+	Danger       bool // destroys: asks for confirmation, shown in red
+}
 
 // names returns role and profile names by ID.
 func (c *Console) names(r *request) (roles []*crmguard.Role, profiles []*crmguard.Profile, rn, pn map[crmguard.ID]string, err error) {
@@ -141,17 +144,17 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 	switch u.Status {
 	case crmguard.UserActive:
 		if !primary {
-			d.Actions = append(d.Actions, userAction{"deactivate", "Deactivate"})
+			d.Actions = append(d.Actions, userAction{Value: "deactivate", Label: "Deactivate"})
 		}
 	case crmguard.UserDisabled:
-		d.Actions = append(d.Actions, userAction{"activate", "Activate"})
+		d.Actions = append(d.Actions, userAction{Value: "activate", Label: "Activate"})
 	}
 	if !u.Confirmed {
-		d.Actions = append(d.Actions, userAction{"reinvite", "New invitation link"})
+		d.Actions = append(d.Actions, userAction{Value: "reinvite", Label: "New invitation link"})
 	}
-	d.Actions = append(d.Actions, userAction{"revoke", "Revoke all tokens"})
+	d.Actions = append(d.Actions, userAction{Value: "revoke", Label: "Revoke all tokens", Danger: true})
 	if !primary {
-		d.Actions = append(d.Actions, userAction{"delete", "Delete"})
+		d.Actions = append(d.Actions, userAction{Value: "delete", Label: "Delete", Danger: true})
 	}
 	c.render(w, status, "user", d)
 }
@@ -188,7 +191,12 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 		}
 		return err
 	}
-	switch r.PostForm.Get("action") {
+	action := r.PostForm.Get("action")
+	if (action == "delete" || action == "revoke") && !confirmed(r) {
+		c.confirmUser(w, r, id, action)
+		return
+	}
+	switch action {
 	case "edit":
 		done = "Saved."
 		err = update(map[string]json.RawMessage{"first_name": jsonText(r.PostForm.Get("first_name")),
@@ -221,6 +229,44 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 		return
 	}
 	http.Redirect(w, r.Request, "/console/users/"+id.String()+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+}
+
+// confirmUser asks before deleting a user or revoking all their tokens,
+// saying how many live tokens go.
+func (c *Console) confirmUser(w http.ResponseWriter, r *request, id crmguard.ID, action string) {
+	u, err := c.svc.GetUser(r.Context(), r.user.OrgID, id)
+	if err != nil {
+		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such user.")
+		return
+	}
+	n, tokens, err := c.liveTokens(r, u.ID)
+	if err != nil {
+		c.internal(w, r, err)
+		return
+	}
+	are, stop := "are", "stop"
+	if n == 1 {
+		are, stop = "is", "stops"
+	}
+	cf := confirmation{Fields: map[string]string{"action": action}, Cancel: "/console/users/" + u.ID.String()}
+	who := u.FullName() + " (" + u.Email + ")"
+	switch action {
+	case "delete":
+		cf.Title = "Delete " + u.FullName() + "?"
+		if n == 0 {
+			cf.Text = who + " can no longer sign in or call the API; they hold no live tokens. This cannot be undone."
+		} else {
+			cf.Text = who + " can no longer sign in or call the API, and their " + tokens + " " + are + " revoked. This cannot be undone."
+		}
+	case "revoke":
+		cf.Title = "Revoke every token of " + u.FullName() + "?"
+		if n == 0 {
+			cf.Text = who + " holds no live tokens now: nothing changes."
+		} else {
+			cf.Text = "The " + tokens + " of " + who + " " + stop + " working at once; the apps using them must be authorised again. This cannot be undone."
+		}
+	}
+	c.confirm(w, r, cf)
 }
 
 func (c *Console) invitePage(w http.ResponseWriter, r *request) {
