@@ -171,6 +171,9 @@ func invalidField(reason string, details crmguard.Details) error {
 // the label; a clash with an existing name gets a numeric suffix.
 func (s *Service) AddField(ctx context.Context, a crmguard.Actor, nf NewField) (*crmguard.Field, error) {
 	label := strings.TrimSpace(nf.Label)
+	if !cleanText(label) {
+		return nil, invalidField("the label must be valid UTF-8 text without NUL characters", crmguard.Details{"api_name": "field_label"})
+	}
 	if label == "" || utf8.RuneCountInString(label) > maxLabel {
 		return nil, invalidField(fmt.Sprintf("the label must have 1 to %d characters", maxLabel), crmguard.Details{"api_name": "field_label", "maximum_length": maxLabel})
 	}
@@ -277,6 +280,9 @@ func sizeField(f *crmguard.Field, nf NewField) error {
 		seen := map[string]bool{}
 		for _, v := range nf.PickList {
 			v = strings.TrimSpace(v)
+			if !cleanText(v) {
+				return invalidField("pick list values must be valid UTF-8 text without NUL characters", crmguard.Details{"api_name": "pick_list_values"})
+			}
 			if v == "" || utf8.RuneCountInString(v) > 120 {
 				return invalidField("pick list values must have 1 to 120 characters", crmguard.Details{"api_name": "pick_list_values"})
 			}

@@ -80,8 +80,14 @@ func profileField(code, msg, api string, more crmguard.Details) *crmguard.Error 
 	return crmguard.NewError(code, msg, d)
 }
 
-// checkProfileText validates name and description lengths.
+// checkProfileText validates name and description: clean text, lengths.
 func checkProfileText(in ProfileInput) error {
+	if in.Name != nil && !cleanText(*in.Name) {
+		return profileField(crmguard.CodeInvalidData, "invalid data", "name", crmguard.Details{"expected_data_type": "text"})
+	}
+	if in.Description != nil && !cleanText(*in.Description) {
+		return profileField(crmguard.CodeInvalidData, "invalid data", "description", crmguard.Details{"expected_data_type": "text"})
+	}
 	if in.Name != nil {
 		n := utf8.RuneCountInString(strings.TrimSpace(*in.Name))
 		if n == 0 {

@@ -62,6 +62,8 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
 		switch {
+		case !cleanText(name):
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"expected_data_type": "text"})
 		case name == "":
 			return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", in.Path, nil)
 		case utf8.RuneCountInString(name) > maxRoleName:
@@ -77,6 +79,9 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 		r.Name, r.DisplayLabel = name, name
 	}
 	if in.Description != nil {
+		if !cleanText(*in.Description) {
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", in.Path, crmguard.Details{"expected_data_type": "text"})
+		}
 		if utf8.RuneCountInString(*in.Description) > maxRoleDesc {
 			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", in.Path, crmguard.Details{"maximum_length": maxRoleDesc})
 		}
@@ -99,9 +104,13 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 	}
 	if in.ForecastManager != nil {
 		if id := *in.ForecastManager; id != 0 {
+			// Only a missing or deleted user is the client's mistake; a
+			// failing store is ours and must not read as INVALID_DATA.
 			u, err := tx.GetUser(ctx, org, id)
-			if err != nil || u.Status == crmguard.UserDeleted {
+			if errors.Is(err, crmguard.ErrNotFound) || (err == nil && u.Status == crmguard.UserDeleted) {
 				return roleErr(crmguard.CodeInvalidData, "invalid data", "forecast_manager", in.Path, nil)
+			} else if err != nil {
+				return err
 			}
 		}
 		r.ForecastManager = *in.ForecastManager

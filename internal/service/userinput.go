@@ -230,6 +230,9 @@ func checkValue(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMe
 	if json.Unmarshal(raw, &s) != nil {
 		return nil, expect("string")
 	}
+	if !cleanText(s) {
+		return nil, expect("text")
+	}
 	if f.Type == crmguard.FieldEmail || f.Type == crmguard.FieldWebsite || f.Type == crmguard.FieldDate {
 		s = strings.TrimSpace(s)
 	}

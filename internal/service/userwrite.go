@@ -42,22 +42,30 @@ func userAudit(u *crmguard.User) map[string]any {
 }
 
 // checkRefs checks that the role, profile and manager an input names exist
-// (the manager active or deactivated, not deleted, and not the user).
-func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard.ID, in *userInput, self crmguard.ID, path string) *crmguard.Error {
+// (the manager active or deactivated, not deleted, and not the user). Only
+// ErrNotFound is the client's INVALID_DATA: any other store error is
+// returned as it is, an internal error.
+func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard.ID, in *userInput, self crmguard.ID, path string) error {
 	if in.role != nil {
-		if _, err := tx.GetRole(ctx, org, *in.role); err != nil {
+		if _, err := tx.GetRole(ctx, org, *in.role); errors.Is(err, crmguard.ErrNotFound) {
 			return badValue("role", path, nil)
+		} else if err != nil {
+			return err
 		}
 	}
 	if in.profile != nil {
-		if _, err := tx.GetProfile(ctx, org, *in.profile); err != nil {
+		if _, err := tx.GetProfile(ctx, org, *in.profile); errors.Is(err, crmguard.ErrNotFound) {
 			return badValue("profile", path, nil)
+		} else if err != nil {
+			return err
 		}
 	}
 	if in.reportingTo != nil && *in.reportingTo != 0 {
 		m, err := tx.GetUser(ctx, org, *in.reportingTo)
-		if err != nil || m.Status == crmguard.UserDeleted || m.ID == self {
+		if errors.Is(err, crmguard.ErrNotFound) || (err == nil && (m.Status == crmguard.UserDeleted || m.ID == self)) {
 			return badValue("Reporting_To", path, nil)
+		} else if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -142,8 +150,8 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 		if verr != nil {
 			return verr
 		}
-		if verr := s.checkRefs(ctx, tx, a.OrgID, in, 0, path); verr != nil {
-			return verr
+		if err := s.checkRefs(ctx, tx, a.OrgID, in, 0, path); err != nil {
+			return err
 		}
 		if in.profile != nil {
 			if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
@@ -306,8 +314,8 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 		}
 		return recordErr(crmguard.CodeNotAllowed, msgOwnProfileRole, api, path, nil)
 	}
-	if verr := s.checkRefs(ctx, tx, a.OrgID, in, u.ID, path); verr != nil {
-		return verr
+	if err := s.checkRefs(ctx, tx, a.OrgID, in, u.ID, path); err != nil {
+		return err
 	}
 	if profileChange && !admin {
 		if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
