@@ -111,13 +111,18 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 	if !access.ScopeMask(p.ScopeMask).Covers(scope) {
 		return Ticket{}, g.deny(errScope)
 	}
-	if ok, retry := e.credits.take(now, p.Credits); !ok {
-		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
-			Message: "The number of API requests for the 24 hour period is exceeded"})
-	}
+	// A refused call spends no credit: the concurrency slot is taken
+	// first, and given back if the day's credits are gone, so a client
+	// over its concurrency limit cannot burn the org's daily budget with
+	// 429s.
 	if e.inflight.Add(1) > int32(p.Concurrency) {
 		e.inflight.Add(-1)
 		return Ticket{}, g.deny(errConcurrent)
+	}
+	if ok, retry := e.credits.take(now, p.Credits); !ok {
+		e.inflight.Add(-1)
+		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
+			Message: "The number of API requests for the 24 hour period is exceeded"})
 	}
 	return Ticket{P: p, inflight: e.inflight}, nil
 }
