@@ -244,3 +244,63 @@ func TestRefreshRacingDeactivationMintsNothingAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshRacingDeletionLeavesNothingLive races refreshes against
+// DELETE /crm/v8/users/{id}, which revokes the user's tokens in its own
+// transaction: a refresh that checked the user before must not commit a
+// live token after.
+func TestRefreshRacingDeletionLeavesNothingLive(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	ctx := context.Background()
+	adminTok := env.Token(t, "", "ZohoCRM.users.ALL")
+	var role, profile string
+	roles, err := env.Svc.ListRoles(ctx, env.Org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role = roles[len(roles)-1].ID.String()
+	profiles, err := env.Svc.ListProfiles(ctx, env.Org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range profiles {
+		if p.Name == crmguard.ProfileStandard {
+			profile = p.ID.String()
+		}
+	}
+	var all []string
+	for trial := range raceTrials {
+		email := fmt.Sprintf("race%d@example.com", trial)
+		resp := env.Do(t, "POST", "/crm/v8/users", adminTok, fmt.Sprintf(`{"users":[{"last_name":"Race","email":"%s","role":"%s","profile":"%s"}]}`, email, role, profile))
+		if body := readBody(t, resp); resp.StatusCode != 201 {
+			t.Fatalf("add user: %d %s", resp.StatusCode, body)
+		}
+		user := env.User(t, email)
+		tk := issue(t, env, user.ID)
+		minted := race(t, env, tk.RefreshToken, func() error {
+			req, err := http.NewRequest("DELETE", env.URL+"/crm/v8/users/"+user.ID.String(), nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", "Zoho-oauthtoken "+adminTok)
+			resp, err := env.Server.Client().Do(req)
+			if err != nil {
+				return err
+			}
+			if body := readBody(t, resp); resp.StatusCode != 200 {
+				return fmt.Errorf("delete: %d %s", resp.StatusCode, body)
+			}
+			return nil
+		})
+		all = append(all, tk.AccessToken)
+		all = append(all, minted...)
+		refresh, access, err := env.Store.ListTokens(ctx, env.Org.ID, user.ID, env.Clock.Now(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(refresh)+len(access) != 0 {
+			t.Fatalf("trial %d: %d refresh and %d access tokens of a deleted user live (%d refreshes won)", trial, len(refresh), len(access), len(minted))
+		}
+	}
+	wantDead(t, env, "refresh vs delete", all)
+}
