@@ -117,7 +117,9 @@ func (c *Console) internal(w http.ResponseWriter, r *request, err error) {
 }
 
 // userPage shows one user with the edit form and the actions that apply.
-func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crmguard.ID, flash, errMsg, inviteURL string) {
+// link, shown on this answer only, is a new invitation link for a user
+// not yet confirmed, or a password-reset link for a confirmed one.
+func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crmguard.ID, flash, errMsg, link string) {
 	u, err := c.svc.GetUser(r.Context(), r.user.OrgID, id)
 	if err != nil {
 		c.fail(w, r, http.StatusNotFound, "Not found", "There is no such user.")
@@ -135,7 +137,7 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 	}
 	d := r.base(u.FullName()+" · Users", "setup")
 	t := row(u, rn, pn)
-	d.Target, d.Roles, d.ProfileList, d.Flash, d.Error, d.InviteURL = &t, roles, profiles, flash, errMsg, inviteURL
+	d.Target, d.Roles, d.ProfileList, d.Flash, d.Error, d.InviteURL = &t, roles, profiles, flash, errMsg, link
 	if d.Tokens, err = c.tokenRows(r, u.ID); err != nil {
 		c.internal(w, r, err)
 		return
@@ -145,6 +147,9 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 	case crmguard.UserActive:
 		if !primary {
 			d.Actions = append(d.Actions, userAction{Value: "deactivate", Label: "Deactivate"})
+		}
+		if u.Confirmed {
+			d.Actions = append(d.Actions, userAction{Value: "reset", Label: "Password-reset link"})
 		}
 	case crmguard.UserDisabled:
 		d.Actions = append(d.Actions, userAction{Value: "activate", Label: "Activate"})
@@ -183,7 +188,7 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 	}
 	a := r.actor(c)
 	var err error
-	var done, invite string
+	var done, link string
 	update := func(fields map[string]json.RawMessage) error {
 		results, err := c.svc.UpdateUsers(r.Context(), a, []service.UserUpdate{{ID: id, HasID: true, Fields: fields, Path: "$.users[0]"}})
 		if err == nil && results[0] != nil {
@@ -211,7 +216,9 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 	case "revoke":
 		done, err = "Every token of the user is revoked.", c.svc.RevokeUserTokens(r.Context(), a, id)
 	case "reinvite":
-		invite, err = c.svc.Reinvite(r.Context(), a, id)
+		link, err = c.svc.Reinvite(r.Context(), a, id)
+	case "reset": // the page shows it as a reset link: the user is confirmed
+		link, err = c.svc.PasswordResetLink(r.Context(), a, id)
 	default:
 		c.userPage(w, r, http.StatusBadRequest, id, "", "Unknown action.", "")
 		return
@@ -224,8 +231,8 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 		c.internal(w, r, err)
 		return
 	}
-	if invite != "" { // shown once, never put in a URL
-		c.userPage(w, r, http.StatusOK, id, "", "", invite)
+	if link != "" { // shown once, never put in a URL
+		c.userPage(w, r, http.StatusOK, id, "", "", link)
 		return
 	}
 	http.Redirect(w, r.Request, "/console/users/"+id.String()+"?done="+url.QueryEscape(done), http.StatusSeeOther)
