@@ -3,98 +3,178 @@ package console
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
 )
 
 // loginPage shows the sign-in form with a fresh double-submit token.
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
-	tok := randomToken()
-	setCookie(w, r, loginCookie, tok, 3600)
-	c.render(w, http.StatusOK, "login", data{Title: "Sign in", CSRF: tok})
+	c.render(w, http.StatusOK, "login", data{Title: "Sign in", CSRF: c.loginToken(w, r)})
 }
 
-// login signs in; failures are throttled per e-mail and address.
-func (c *Console) login(w http.ResponseWriter, r *http.Request) {
-	again := func(status int, email, msg string) {
-		tok := randomToken()
-		setCookie(w, r, loginCookie, tok, 3600)
-		c.render(w, status, "login", data{Title: "Sign in", CSRF: tok, Email: email, Error: msg})
-	}
-	if err := r.ParseForm(); err != nil {
-		again(http.StatusBadRequest, "", "The form could not be read.")
-		return
+// loginToken sets a fresh double-submit token for the sign-in forms and
+// returns it for the hidden field.
+func (c *Console) loginToken(w http.ResponseWriter, r *http.Request) string {
+	tok := randomToken()
+	c.setCookie(w, r, loginCookie, tok, 3600)
+	return tok
+}
+
+// loginForm reads a sign-in form and checks its double-submit token. It
+// answers the request itself, with again, when it returns false.
+func (c *Console) loginForm(w http.ResponseWriter, r *http.Request, again func(status int, msg string)) bool {
+	if err := web.ParseForm(w, r); err != nil {
+		again(formError(err))
+		return false
 	}
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostForm.Get("csrf"), ck.Value) {
-		again(http.StatusForbidden, "", "The sign-in form expired or did not come from this console. Try again.")
-		return
+		again(http.StatusForbidden, "The sign-in form expired or did not come from this console. Try again.")
+		return false
 	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	ip := c.ip.Addr(r).String()
-	keys := throttleKeys(email, ip)
-	if d := c.throttle.wait(keys); d > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(d.Seconds()))))
-		again(http.StatusTooManyRequests, email, fmt.Sprintf("Too many failed sign-ins. Try again in %d minute(s).", int(math.Ceil(d.Minutes()))))
-		return
-	}
+	return true
+}
+
+// signInActor is the actor of a sign-in: the default org, from the
+// client's address (which the service's throttle counts by).
+func (c *Console) signInActor(w http.ResponseWriter, r *http.Request) (crmguard.Actor, error) {
 	org, err := c.svc.DefaultOrg(r.Context())
 	if err != nil {
-		c.log.Error("console login", "err", err)
-		again(http.StatusInternalServerError, email, "Something went wrong. Try again later.")
+		return crmguard.Actor{}, err
+	}
+	return crmguard.Actor{OrgID: org.ID, Source: crmguard.SourceConsole, ClientIP: c.ip.Addr(r).String()}, nil
+}
+
+// signInRefused answers a refused sign-in, or returns false for an error
+// that is not a refusal.
+func signInRefused(w http.ResponseWriter, err error, again func(status int, msg string)) bool {
+	var te *service.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", fmt.Sprint(te.Seconds()))
+		again(http.StatusTooManyRequests, fmt.Sprintf("Too many failed sign-ins. Try again in %d minute(s).", te.Minutes()))
+	case errors.Is(err, service.ErrBadCredentials):
+		again(http.StatusUnauthorized, "Wrong e-mail or password.")
+	default:
+		return false
+	}
+	return true
+}
+
+// login signs in. The service throttles failures (see service.Login). A
+// one-time password opens no session: the page asks for a new password
+// first, which loginChangingPassword takes.
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	var email string
+	again := func(status int, msg string) {
+		c.render(w, status, "login", data{Title: "Sign in", CSRF: c.loginToken(w, r), Email: email, Error: msg})
+	}
+	if !c.loginForm(w, r, again) {
 		return
 	}
-	a := crmguard.Actor{OrgID: org.ID, Source: crmguard.SourceConsole, ClientIP: ip}
+	email = strings.TrimSpace(r.PostForm.Get("email"))
+	a, err := c.signInActor(w, r)
+	if err != nil {
+		c.log.Error("console login", "err", err)
+		again(http.StatusInternalServerError, "Something went wrong. Try again later.")
+		return
+	}
 	tok, u, err := c.svc.Login(r.Context(), a, email, r.PostForm.Get("password"))
-	if errors.Is(err, service.ErrBadCredentials) {
-		c.throttle.fail(keys)
-		again(http.StatusUnauthorized, email, "Wrong e-mail or password.")
-		return
-	} else if err != nil {
-		c.log.Error("console login", "err", err)
-		again(http.StatusInternalServerError, email, "Something went wrong. Try again later.")
+	if errors.Is(err, service.ErrMustChangePassword) {
+		c.render(w, http.StatusOK, "password", data{Title: "Choose a new password", CSRF: c.loginToken(w, r), Email: email, Forced: true})
 		return
 	}
-	c.throttle.reset(keys)
-	setCookie(w, r, loginCookie, "", -1)
-	setCookie(w, r, sessionCookie, tok, int(service.SessionTTL.Seconds()))
-	next := "/console/me"
-	if u.MustChangePassword {
-		next = "/console/password"
-	} else if p, err := c.svc.UserProfile(r.Context(), u); err == nil && isAdmin(p) {
+	if err != nil {
+		if !signInRefused(w, err, again) {
+			c.log.Error("console login", "err", err)
+			again(http.StatusInternalServerError, "Something went wrong. Try again later.")
+		}
+		return
+	}
+	c.signedIn(w, r, tok, u, "/console/me")
+}
+
+// loginChangingPassword serves POST /console/login/password: the current
+// one-time password again (throttled like a sign-in), the new one twice.
+// The session opens only once the new password is saved.
+func (c *Console) loginChangingPassword(w http.ResponseWriter, r *http.Request) {
+	var email string
+	again := func(status int, msg string) {
+		c.render(w, status, "password", data{Title: "Choose a new password", CSRF: c.loginToken(w, r), Email: email, Forced: true, Error: msg})
+	}
+	if !c.loginForm(w, r, again) {
+		return
+	}
+	email = strings.TrimSpace(r.PostForm.Get("email"))
+	next := r.PostForm.Get("next")
+	if next != r.PostForm.Get("confirm") {
+		again(http.StatusBadRequest, "The two new passwords differ.")
+		return
+	}
+	a, err := c.signInActor(w, r)
+	if err != nil {
+		c.log.Error("console login", "err", err)
+		again(http.StatusInternalServerError, "Something went wrong. Try again later.")
+		return
+	}
+	tok, u, err := c.svc.LoginChangingPassword(r.Context(), a, email, r.PostForm.Get("current"), next)
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			again(http.StatusBadRequest, ce.Message)
+		} else if !signInRefused(w, err, again) {
+			c.log.Error("console login", "err", err)
+			again(http.StatusInternalServerError, "Something went wrong. Try again later.")
+		}
+		return
+	}
+	c.signedIn(w, r, tok, u, "/console/me?password=changed")
+}
+
+// signedIn sets the session cookie and goes on: administrators to Setup,
+// others to next.
+func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, tok string, u *crmguard.User, next string) {
+	c.setCookie(w, r, loginCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, tok, int(service.SessionTTL.Seconds()))
+	if p, err := c.svc.UserProfile(r.Context(), u); err == nil && isAdmin(p) {
 		next = "/console/setup"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *request) {
-	if err := c.svc.Logout(r.Context(), r.session); err != nil {
+	if err := c.svc.Logout(r.Context(), r.actor(c), r.session); err != nil {
 		c.log.Error("console logout", "err", err)
 	}
-	setCookie(w, r.Request, sessionCookie, "", -1)
+	c.setCookie(w, r.Request, sessionCookie, "", -1)
 	http.Redirect(w, r.Request, "/console/login", http.StatusSeeOther)
 }
 
+// passwordPage is a signed-in user's voluntary change of password.
 func (c *Console) passwordPage(w http.ResponseWriter, r *request) {
-	d := r.base("Change password", "me")
-	d.Forced = r.user.MustChangePassword
-	c.render(w, http.StatusOK, "password", d)
+	c.render(w, http.StatusOK, "password", r.base("Change password", "me"))
 }
 
 func (c *Console) changePassword(w http.ResponseWriter, r *request) {
 	d := r.base("Change password", "me")
-	d.Forced = r.user.MustChangePassword
 	next, confirm := r.PostForm.Get("next"), r.PostForm.Get("confirm")
 	if next != confirm {
 		d.Error = "The two new passwords differ."
 		c.render(w, http.StatusBadRequest, "password", d)
 		return
 	}
-	if err := c.svc.ChangePassword(r.Context(), r.actor(c), r.PostForm.Get("current"), next); err != nil {
+	err := c.svc.ChangePassword(r.Context(), r.actor(c), r.PostForm.Get("current"), next)
+	var te *service.ThrottledError
+	if errors.As(err, &te) {
+		w.Header().Set("Retry-After", fmt.Sprint(te.Seconds()))
+		d.Error = fmt.Sprintf("Too many wrong passwords. Try again in %d minute(s).", te.Minutes())
+		c.render(w, http.StatusTooManyRequests, "password", d)
+		return
+	}
+	if err != nil {
 		if ce, ok := crmguard.AsError(err); ok {
 			d.Error = ce.Message
 			c.render(w, http.StatusBadRequest, "password", d)

@@ -6,13 +6,12 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -40,17 +39,16 @@ const (
 
 // Console serves /console.
 type Console struct {
-	svc      *service.Service
-	log      *slog.Logger
-	ip       web.ClientIP
-	throttle *throttle
-	epoch    func() uint64
+	svc   *service.Service
+	log   *slog.Logger
+	ip    web.ClientIP
+	epoch func() uint64
 }
 
 // New returns the console. epoch is the change generation (the API's
 // guard's): lists cached for it stay valid while it holds.
 func New(svc *service.Service, log *slog.Logger, ip web.ClientIP, epoch func() uint64) *Console {
-	return &Console{svc: svc, log: log, ip: ip, throttle: newThrottle(svc.Now), epoch: epoch}
+	return &Console{svc: svc, log: log, ip: ip, epoch: epoch}
 }
 
 // Register adds the console's routes.
@@ -59,6 +57,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/{$}", c.home)
 	mux.HandleFunc("GET /console/login", c.loginPage)
 	mux.HandleFunc("POST /console/login", c.login)
+	mux.HandleFunc("POST /console/login/password", c.loginChangingPassword)
 	mux.Handle("POST /console/logout", c.page(c.logout, false))
 	mux.Handle("GET /console/password", c.page(c.passwordPage, false))
 	mux.Handle("POST /console/password", c.page(c.changePassword, false))
@@ -166,6 +165,9 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, d data)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	// Console URLs carry user and token IDs and search terms: no page
+	// passes them on to another site.
+	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	if err := pages[name].ExecuteTemplate(w, "layout", d); err != nil {
 		c.log.Error("render", "page", name, "err", err)
@@ -217,7 +219,12 @@ func (c *Console) page(h func(w http.ResponseWriter, r *request), forceChange bo
 		}
 		r := &request{Request: hr, user: u, profile: p, session: ck.Value}
 		if hr.Method == http.MethodPost {
-			if err := hr.ParseForm(); err != nil || !sameToken(hr.PostForm.Get("csrf"), csrfToken(ck.Value)) {
+			if err := web.ParseForm(w, hr); err != nil {
+				status, msg := formError(err)
+				c.fail(w, r, status, "Request refused", msg)
+				return
+			}
+			if !sameToken(hr.PostForm.Get("csrf"), csrfToken(ck.Value)) {
 				c.fail(w, r, http.StatusForbidden, "Request refused", "The form is stale or did not come from this console (CSRF check failed). Reload the page and try again.")
 				return
 			}
@@ -263,69 +270,22 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+// setCookie sets a console cookie; it is Secure whenever the browser
+// reached us over HTTPS, behind a TLS-terminating proxy too.
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: c.ip.Secure(r), SameSite: http.SameSiteLaxMode})
 }
 
-// throttle counts failed sign-ins per e-mail and per client address: after
-// maxFailures within window, further tries are refused until the oldest
-// failure ages out. It is per process.
-type throttle struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
-}
-
-const (
-	maxFailures = 5
-	window      = 15 * time.Minute
-)
-
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, fails: map[string][]time.Time{}}
-}
-
-func throttleKeys(email, ip string) []string {
-	return []string{"email:" + strings.ToLower(strings.TrimSpace(email)), "ip:" + ip}
-}
-
-// wait returns how long the caller must wait, 0 if they may try now.
-func (t *throttle) wait(keys []string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	var longest time.Duration
-	for _, k := range keys {
-		fs := t.fails[k]
-		for len(fs) > 0 && now.Sub(fs[0]) >= window {
-			fs = fs[1:]
-		}
-		t.fails[k] = fs
-		if len(fs) == 0 {
-			delete(t.fails, k)
-		}
-		if len(fs) >= maxFailures {
-			if d := window - now.Sub(fs[0]); d > longest {
-				longest = d
-			}
-		}
+// formError is the status and message of a form web.ParseForm refused.
+func formError(err error) (int, string) {
+	switch {
+	case errors.Is(err, web.ErrFormTooLarge):
+		return http.StatusRequestEntityTooLarge, "The form is too large."
+	case errors.Is(err, web.ErrFormFile):
+		return http.StatusBadRequest, "The form carries a file; console forms take none."
 	}
-	return longest
-}
-
-func (t *throttle) fail(keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		t.fails[k] = append(t.fails[k], t.now())
-	}
-}
-
-func (t *throttle) reset(keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, keys[0]) // the e-mail's count; the address keeps its own
+	return http.StatusBadRequest, "The form could not be read."
 }
 
 // finish answers a form post: a Zoho-style error from the service shows on

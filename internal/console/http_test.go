@@ -120,20 +120,21 @@ func TestSessionCookie(t *testing.T) {
 }
 
 // adminClient signs the bootstrap admin in and changes the one-time
-// password, returning the client and a CSRF token.
+// password (the sign-in answers with the change form, and only the change
+// opens a session), returning the client and a CSRF token.
 func adminClient(t *testing.T, env *testenv.Env) (*http.Client, string) {
 	t.Helper()
 	c := client(t)
 	_, _, page := fetch(t, c, "GET", env.URL+"/console/login", nil)
-	fetch(t, c, "POST", env.URL+"/console/login", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]},
+	_, _, page = fetch(t, c, "POST", env.URL+"/console/login", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]},
 		"email": {env.Boot.Admin.Email}, "password": {env.Boot.AdminPassword}})
-	_, _, page = fetch(t, c, "GET", env.URL+"/console/password", nil)
-	csrf := csrfField.FindStringSubmatch(page)[1]
-	if status, loc, _ := fetch(t, c, "POST", env.URL+"/console/password", url.Values{"csrf": {csrf}, "current": {env.Boot.AdminPassword},
+	if status, loc, _ := fetch(t, c, "POST", env.URL+"/console/login/password", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]},
+		"email": {env.Boot.Admin.Email}, "current": {env.Boot.AdminPassword},
 		"next": {newPassword}, "confirm": {newPassword}}); status != http.StatusSeeOther || loc != "/console/setup" {
 		t.Fatalf("password change: %d %s", status, loc)
 	}
-	return c, csrf
+	_, _, page = fetch(t, c, "GET", env.URL+"/console/me", nil)
+	return c, csrfField.FindStringSubmatch(page)[1]
 }
 
 // TestRolesIPsAndAudit: the role tree, allowed IPs and the audit log pages.

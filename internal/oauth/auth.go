@@ -1,14 +1,17 @@
 package oauth
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/crmguard/crmguard"
@@ -27,10 +30,19 @@ var pages = func() map[string]*template.Template {
 <p>to continue to <b>{{.Client}}</b></p>
 {{if .Error}}<p class="error">{{.Error}}</p>{{end}}
 <form method="post" action="/oauth/v2/auth/login">
-<input type="hidden" name="q" value="{{.Query}}">
+<input type="hidden" name="q" value="{{.Query}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="email">E-mail</label><input id="email" type="email" name="email" value="{{.Email}}" required autofocus>
 <label for="password">Password</label><input id="password" type="password" name="password" required>
 <button type="submit">Sign in</button></form>`,
+		"password": `<h1>Choose a new password</h1>
+<p>You signed in as <b>{{.Email}}</b> with a one-time password: choose your own to continue to <b>{{.Client}}</b>.</p>
+{{if .Error}}<p class="error">{{.Error}}</p>{{end}}
+<form method="post" action="/oauth/v2/auth/password">
+<input type="hidden" name="q" value="{{.Query}}"><input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="email" value="{{.Email}}">
+<label for="current">Current password</label><input id="current" type="password" name="current" required autofocus autocomplete="current-password">
+<label for="next">New password</label><input id="next" type="password" name="next" minlength="8" required autocomplete="new-password">
+<label for="confirm">Confirm new password</label><input id="confirm" type="password" name="confirm" minlength="8" required autocomplete="new-password">
+<button type="submit">Save password and continue</button></form>`,
 		"consent": `<h1>{{.Client}} wants to access your crmguard account</h1>
 <p>Signed in as {{.Email}}. It asks for:</p>
 <ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
@@ -62,7 +74,14 @@ type pageData struct {
 	Scopes                                   []string
 }
 
-const sessionCookie = "crmguard_session"
+// Cookie names. The session is the console's too; the sign-in forms'
+// double-submit token has its own name and path, so that a console sign-in
+// form open in another tab does not overwrite it.
+const (
+	sessionCookie = "crmguard_session"
+	loginCookie   = "crmguard_accounts_login"
+	loginPath     = "/oauth/v2/auth"
+)
 
 func (e *Endpoints) render(w http.ResponseWriter, status int, name string, d pageData) {
 	if d.Title == "" {
@@ -168,7 +187,7 @@ func (e *Endpoints) auth(w http.ResponseWriter, r *http.Request) {
 	}
 	u, session := e.sessionUser(r)
 	if u == nil {
-		e.render(w, http.StatusOK, "login", pageData{Client: ar.client.Name, Query: q.Encode()})
+		e.render(w, http.StatusOK, "login", pageData{Client: ar.client.Name, Query: q.Encode(), CSRF: e.loginToken(w, r)})
 		return
 	}
 	e.render(w, http.StatusOK, "consent", pageData{Title: "Allow access", Client: ar.client.Name, Query: q.Encode(),
@@ -186,28 +205,128 @@ func (e *Endpoints) postedAuth(w http.ResponseWriter, r *http.Request) (*authReq
 	return e.parseAuth(w, r, q)
 }
 
-// login serves POST /oauth/v2/auth/login.
+// loginToken sets a fresh double-submit token for the sign-in forms and
+// returns it for the hidden field.
+func (e *Endpoints) loginToken(w http.ResponseWriter, r *http.Request) string {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	tok := hex.EncodeToString(b[:])
+	e.setCookie(w, r, loginCookie, tok, loginPath, 3600)
+	return tok
+}
+
+// setCookie sets a cookie of the accounts pages; it is Secure whenever the
+// browser reached us over HTTPS, behind a TLS-terminating proxy too.
+func (e *Endpoints) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true,
+		Secure: e.ip.Secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// loginForm checks a sign-in form's double-submit token. It answers the
+// request itself, with again, when it returns false.
+func loginForm(r *http.Request, again func(status int, msg string)) bool {
+	ck, err := r.Cookie(loginCookie)
+	if err != nil || ck.Value == "" || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(ck.Value)) != 1 {
+		again(http.StatusForbidden, "The sign-in form expired or did not come from this page. Try again.")
+		return false
+	}
+	return true
+}
+
+// signInRefused answers a refused sign-in, or returns false for an error
+// that is not a refusal.
+func signInRefused(w http.ResponseWriter, err error, again func(status int, msg string)) bool {
+	var te *service.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(te.Seconds()))
+		again(http.StatusTooManyRequests, fmt.Sprintf("Too many failed sign-ins. Try again in %d minute(s).", te.Minutes()))
+	case errors.Is(err, service.ErrBadCredentials):
+		again(http.StatusUnauthorized, "The e-mail or the password is not right.")
+	default:
+		return false
+	}
+	return true
+}
+
+// login serves POST /oauth/v2/auth/login. The service throttles failures
+// (see service.Login), as for the console: both set the same session. A
+// one-time password opens no session: the page asks for a new password
+// first, which changePassword takes.
 func (e *Endpoints) login(w http.ResponseWriter, r *http.Request) {
 	ar, ok := e.postedAuth(w, r)
 	if !ok {
 		return
 	}
 	q := ar.q
-	a := e.actor(r)
-	a.OrgID = ar.client.OrgID
-	email := r.PostForm.Get("email")
-	tok, _, err := e.svc.Login(r.Context(), a, email, r.PostForm.Get("password"))
-	if errors.Is(err, service.ErrBadCredentials) {
-		e.render(w, http.StatusUnauthorized, "login", pageData{Client: ar.client.Name, Query: q.Encode(), Email: email,
-			Error: "The e-mail or the password is not right."})
-		return
-	} else if err != nil {
-		e.log.Error("login", "err", err)
-		e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	again := func(status int, msg string) {
+		e.render(w, status, "login", pageData{Client: ar.client.Name, Query: q.Encode(), Email: email, CSRF: e.loginToken(w, r), Error: msg})
+	}
+	if !loginForm(r, again) {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(service.SessionTTL.Seconds())})
+	a := e.actor(r)
+	a.OrgID = ar.client.OrgID
+	tok, _, err := e.svc.Login(r.Context(), a, email, r.PostForm.Get("password"))
+	if errors.Is(err, service.ErrMustChangePassword) {
+		e.render(w, http.StatusOK, "password", pageData{Title: "Choose a new password", Client: ar.client.Name, Query: q.Encode(),
+			Email: email, CSRF: e.loginToken(w, r)})
+		return
+	}
+	if err != nil {
+		if !signInRefused(w, err, again) {
+			e.log.Error("login", "err", err)
+			e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+		}
+		return
+	}
+	e.signedIn(w, r, tok, q)
+}
+
+// changePassword serves POST /oauth/v2/auth/password: the current one-time
+// password again (throttled like a sign-in), the new one twice. The
+// session opens only once the new password is saved.
+func (e *Endpoints) changePassword(w http.ResponseWriter, r *http.Request) {
+	ar, ok := e.postedAuth(w, r)
+	if !ok {
+		return
+	}
+	q := ar.q
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	again := func(status int, msg string) {
+		e.render(w, status, "password", pageData{Title: "Choose a new password", Client: ar.client.Name, Query: q.Encode(),
+			Email: email, CSRF: e.loginToken(w, r), Error: msg})
+	}
+	if !loginForm(r, again) {
+		return
+	}
+	next := r.PostForm.Get("next")
+	if next != r.PostForm.Get("confirm") {
+		again(http.StatusBadRequest, "The two new passwords differ.")
+		return
+	}
+	a := e.actor(r)
+	a.OrgID = ar.client.OrgID
+	tok, _, err := e.svc.LoginChangingPassword(r.Context(), a, email, r.PostForm.Get("current"), next)
+	if err != nil {
+		if ce, ok := crmguard.AsError(err); ok {
+			again(http.StatusBadRequest, ce.Message)
+		} else if !signInRefused(w, err, again) {
+			e.log.Error("login", "err", err)
+			e.render(w, http.StatusInternalServerError, "error", pageData{Title: "Error", Error: "Try again later."})
+		}
+		return
+	}
+	e.signedIn(w, r, tok, q)
+}
+
+// signedIn sets the session cookie and goes on to the consent page.
+func (e *Endpoints) signedIn(w http.ResponseWriter, r *http.Request, tok string, q url.Values) {
+	e.setCookie(w, r, loginCookie, "", loginPath, -1)
+	e.setCookie(w, r, sessionCookie, tok, "/", int(service.SessionTTL.Seconds()))
 	http.Redirect(w, r, "/oauth/v2/auth?"+q.Encode(), http.StatusSeeOther)
 }
 

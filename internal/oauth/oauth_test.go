@@ -112,7 +112,13 @@ func TestAuthorizationCodeFlowWithOAuth2Client(t *testing.T) {
 		Endpoint: oauth2.Endpoint{AuthURL: env.URL + "/oauth/v2/auth", TokenURL: env.URL + "/oauth/v2/token"}}
 	verifier := oauth2.GenerateVerifier()
 	authURL := conf.AuthCodeURL("st-123", oauth2.AccessTypeOffline, oauth2.S256ChallengeOption(verifier))
-	loc := browser(t, env, authURL, env.Boot.AdminPassword, true)
+	// The bootstrap password is one-time, which opens no session (see
+	// signin_test.go): the admin chooses their own first.
+	const password = "the admin's own password"
+	if err := env.Svc.ChangePassword(ctx, env.Admin, env.Boot.AdminPassword, password); err != nil {
+		t.Fatal(err)
+	}
+	loc := browser(t, env, authURL, password, true)
 	if got := loc.Query().Get("state"); got != "st-123" {
 		t.Errorf("state %q, want st-123", got)
 	}
@@ -125,7 +131,7 @@ func TestAuthorizationCodeFlowWithOAuth2Client(t *testing.T) {
 	if _, err := conf.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier())); err == nil || !strings.Contains(err.Error(), "invalid_code") {
 		t.Fatalf("wrong verifier: %v, want invalid_code", err)
 	}
-	loc = browser(t, env, authURL, env.Boot.AdminPassword, true)
+	loc = browser(t, env, authURL, password, true)
 	tok, err := conf.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +175,7 @@ func TestAuthorizationCodeFlowWithOAuth2Client(t *testing.T) {
 	}
 
 	// Deny sends access_denied back with the state.
-	loc = browser(t, env, authURL, env.Boot.AdminPassword, false)
+	loc = browser(t, env, authURL, password, false)
 	if loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != "st-123" {
 		t.Errorf("deny redirect: %s", loc)
 	}
@@ -182,7 +188,12 @@ func TestLoginPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := url.Values{"client_id": {c.ClientID}, "response_type": {"code"}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "scope": {"ZohoCRM.org.READ"}}
-	resp := env.Do(t, "GET", "/oauth/v2/auth?"+q.Encode(), "", "")
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	resp, err := hc.Get(env.URL + "/oauth/v2/auth?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
 	page := readBody(t, resp)
 	if strings.Contains(page, "<script>alert(1)</script>") || !strings.Contains(page, "&lt;script&gt;") {
 		t.Errorf("client name not escaped:\n%s", page)
@@ -190,12 +201,12 @@ func TestLoginPage(t *testing.T) {
 	f := formFields(t, page)
 	f.Set("email", "admin@example.com")
 	f.Set("password", "wrong")
-	resp, err = http.PostForm(env.URL+"/oauth/v2/auth/login", f)
+	resp, err = hc.PostForm(env.URL+"/oauth/v2/auth/login", f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page = readBody(t, resp)
-	if resp.StatusCode != 401 || !strings.Contains(page, "not right") || len(resp.Cookies()) != 0 {
+	if resp.StatusCode != 401 || !strings.Contains(page, "not right") || hasCookie(resp, "crmguard_session") {
 		t.Errorf("wrong password: %d, cookies %v", resp.StatusCode, resp.Cookies())
 	}
 	// Requests that cannot be redirected are shown as pages.
@@ -223,6 +234,15 @@ func TestLoginPage(t *testing.T) {
 			t.Errorf("%s: %d %s", want, resp.StatusCode, loc)
 		}
 	}
+}
+
+func hasCookie(resp *http.Response, name string) bool {
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func post(t *testing.T, env *testenv.Env, path string, form url.Values) *http.Response {

@@ -68,6 +68,7 @@ type Service struct {
 	// process drop what they hold at once.
 	changed func()
 	lists   idLists  // sorted user IDs by type, per change epoch
+	signins throttle // failed sign-ins, in this process (throttle.go)
 	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
 }
 
