@@ -61,6 +61,17 @@ func (g *Guard) Watch(ctx context.Context, log *slog.Logger) { g.watch(ctx, g.cf
 type Ticket struct {
 	P        *crmguard.Principal
 	inflight *atomic.Int32
+	credits  *creditWindow
+	taken    time.Time
+}
+
+// Refund gives back the request's credit: the handler refused the call
+// (its own Manage_* permission, step 8 of the pipeline), and a refused
+// call spends no credit.
+func (t Ticket) Refund() {
+	if t.credits != nil {
+		t.credits.give(t.taken)
+	}
 }
 
 // Done releases the request's concurrency slot.
@@ -124,7 +135,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
 			Message: "The number of API requests for the 24 hour period is exceeded"})
 	}
-	return Ticket{P: p, inflight: e.inflight}, nil
+	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: now}, nil
 }
 
 func (g *Guard) deny(err error) error {

@@ -45,3 +45,18 @@ func (w *creditWindow) take(now time.Time, limit int) (ok bool, retryAfter int) 
 	w.total++
 	return true, 0
 }
+
+// give returns the credit taken at taken (a refused call spends none),
+// unless that minute has already left the window.
+func (w *creditWindow) give(taken time.Time) {
+	m := taken.Unix() / 60
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if m > w.minute || w.minute-m >= 1440 {
+		return
+	}
+	if b := &w.buckets[m%1440]; *b > 0 {
+		*b--
+		w.total--
+	}
+}

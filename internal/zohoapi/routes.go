@@ -104,6 +104,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("/crm/", a.fail(ErrURLPattern))
 }
 
+// refused reports whether a status refuses the caller (401, 403, 429):
+// such a call spends no API credit.
+func refused(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusTooManyRequests
+}
+
 func (a *API) fail(e *crmguard.Error) http.Handler {
 	return web.Handler{Log: a.log, Fn: func(w http.ResponseWriter, r *http.Request) error {
 		if e == errMethod && !Versions[r.PathValue("version")] {
@@ -125,6 +131,10 @@ func (a *API) wrap(rt route) http.Handler {
 			return err
 		}
 		defer t.Done()
-		return h(a, w, r, t.P)
+		err = h(a, w, r, t.P)
+		if ze, ok := crmguard.AsError(err); ok && refused(ze.HTTPStatus()) {
+			t.Refund()
+		}
+		return err
 	}}
 }
