@@ -38,8 +38,7 @@ func ParseRange(s string) (netip.Prefix, error) {
 	return netip.Prefix{}, invalid("range", "invalid IP range "+s+": want a CIDR such as 203.0.113.0/24 or 2001:db8::/32, or one address")
 }
 
-// AddIPRule adds an allowed range. It needs Manage_Security, checked by the
-// caller's transport through Authorize.
+// AddIPRule adds an allowed range; it needs Manage_Security.
 func (s *Service) AddIPRule(ctx context.Context, a crmguard.Actor, in IPRuleInput) (*crmguard.IPRule, error) {
 	p, err := ParseRange(in.Range)
 	if err != nil {
@@ -63,6 +62,9 @@ func (s *Service) AddIPRule(ctx context.Context, a crmguard.Actor, in IPRuleInpu
 		return nil, invalid("applies_to", "applies_to must be all, role, profile or user")
 	}
 	err = s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageSecurity); err != nil {
+			return err
+		}
 		if err := tx.CreateIPRule(ctx, r); err != nil {
 			return err
 		}
@@ -124,9 +126,12 @@ func (s *Service) ListIPRules(ctx context.Context, org crmguard.ID) ([]*crmguard
 	return s.store.ListIPRules(ctx, org)
 }
 
-// RemoveIPRule deletes a rule.
+// RemoveIPRule deletes a rule; it needs Manage_Security.
 func (s *Service) RemoveIPRule(ctx context.Context, a crmguard.Actor, id crmguard.ID) error {
 	return s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageSecurity); err != nil {
+			return err
+		}
 		r, err := tx.GetIPRule(ctx, a.OrgID, id)
 		if errors.Is(err, crmguard.ErrNotFound) {
 			return crmguard.NewError(crmguard.CodeInvalidData, "the id given seems to be invalid", crmguard.Details{"id": id.String()})

@@ -623,6 +623,9 @@ func (s *Service) RevokeTokenID(ctx context.Context, a crmguard.Actor, id crmgua
 		}
 		now := s.Now()
 		if rt, err := tx.GetRefreshTokenByID(ctx, a.OrgID, id); err == nil {
+			if rt.RevokedAt != nil {
+				return errAlreadyRevoked(id)
+			}
 			if err := tx.RevokeRefreshToken(ctx, rt.ID, now); err != nil {
 				return err
 			}
@@ -636,11 +639,20 @@ func (s *Service) RevokeTokenID(ctx context.Context, a crmguard.Actor, id crmgua
 		} else if err != nil {
 			return err
 		}
+		if !at.Live(now) {
+			return errAlreadyRevoked(id)
+		}
 		if err := tx.RevokeAccessToken(ctx, at.ID, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "token.revoke", "access_token", at.ID, nil, tokenAudit(at.ClientID, at.UserID, at.Scopes))
 	})
+}
+
+// errAlreadyRevoked answers a second revocation of the same token (a form
+// sent twice): nothing to do, said plainly rather than as a failure.
+func errAlreadyRevoked(id crmguard.ID) error {
+	return crmguard.NewError(crmguard.CodeInvalidRequest, "This token is already revoked or expired.", crmguard.Details{"id": id.String()})
 }
 
 // SelfClient returns the org's Self Client.
