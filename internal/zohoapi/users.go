@@ -3,6 +3,7 @@ package zohoapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -342,8 +343,11 @@ var (
 // the message for an absent key (the Users API words it as the brief does).
 func recordsBody(r *http.Request, key string, max int, missing string) ([]map[string]json.RawMessage, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
 		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
+	} else if err != nil {
+		return nil, errBodyFormat // the body broke off: unreadable, not too large
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil || top == nil {
@@ -464,7 +468,9 @@ func (a *API) addUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	} else if err != nil {
 		return err
 	}
-	a.log.Info("user added; invitation link in the audit log", "user_id", nu.User.ID, "email", nu.User.Email)
+	// The invitation link is shown to no one here: 'crmguard user invite'
+	// or the console makes a new one for whoever sends it.
+	a.log.Info("user added and invited", "user_id", nu.User.ID)
 	return web.WriteJSON(w, http.StatusCreated, map[string][]recordJSON{"users": {success(nu.User.ID, "User added")}})
 }
 
