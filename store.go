@@ -130,6 +130,9 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, hash []byte) (*Session, error)
 	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteUserSessions ends every browser session of a user and returns
+	// how many there were.
+	DeleteUserSessions(ctx context.Context, org, user ID) (int, error)
 
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	ListAudit(ctx context.Context, org ID, limit int) ([]*AuditEvent, error)

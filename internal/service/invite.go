@@ -141,7 +141,13 @@ func (s *Service) AcceptInvite(ctx context.Context, clientIP, token, password st
 		out = u
 		a := crmguard.Actor{OrgID: u.OrgID, UserID: u.ID, Source: crmguard.SourceConsole, ClientIP: clientIP}
 		if reset {
-			return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true, "by": "reset_link"})
+			// A reset means the old password may be known to someone
+			// else: every session opened with it ends.
+			ended, err := tx.DeleteUserSessions(ctx, u.OrgID, u.ID)
+			if err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true, "by": "reset_link", "sessions_ended": ended})
 		}
 		return s.audit(ctx, tx, a, "user.confirm", "user", u.ID, map[string]any{"confirm": false}, map[string]any{"confirm": true})
 	})

@@ -12,7 +12,8 @@ import (
 // SetPassword sets a user's password for them: the way back in when the
 // only administrator has lost theirs. Unless permanent, the user must
 // choose a new one at their next sign-in, so whoever typed it does not
-// keep knowing it. A pending invitation or reset link stops working, and
+// keep knowing it. Every session of the user ends (whoever signed in with
+// the old password is out). A pending invitation or reset link stops working, and
 // an unconfirmed user counts as confirmed: they now have a password. The
 // audit event says that the password was set, never what it is.
 func (s *Service) SetPassword(ctx context.Context, a crmguard.Actor, id crmguard.ID, password string, permanent bool) error {
@@ -44,6 +45,11 @@ func (s *Service) SetPassword(ctx context.Context, a crmguard.Actor, id crmguard
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true, "must_change": !permanent})
+		// Whoever held a session of the old password loses it.
+		ended, err := tx.DeleteUserSessions(ctx, u.OrgID, u.ID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "user.password", "user", u.ID, nil, map[string]any{"changed": true, "must_change": !permanent, "sessions_ended": ended})
 	})
 }

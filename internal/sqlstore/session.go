@@ -31,3 +31,13 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 	_, err := s.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hash)
 	return err
 }
+
+// DeleteUserSessions removes every session of a user.
+func (s *Store) DeleteUserSessions(ctx context.Context, org, user crmguard.ID) (int, error) {
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE org_id = ? AND user_id = ?`, org, user)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
