@@ -17,6 +17,7 @@ import (
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
 )
 
 //go:embed templates/auth.html
@@ -197,8 +198,9 @@ func (e *Endpoints) auth(w http.ResponseWriter, r *http.Request) {
 // postedAuth reads a login or consent form and validates the authorization
 // request it carries, as GET /oauth/v2/auth does.
 func (e *Endpoints) postedAuth(w http.ResponseWriter, r *http.Request) (*authRequest, bool) {
-	if err := r.ParseForm(); err != nil {
-		e.render(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: "Unreadable form."})
+	if err := web.ParseForm(w, r); err != nil {
+		status, msg := formError(err)
+		e.render(w, status, "error", pageData{Title: "Error", Error: msg})
 		return nil, false
 	}
 	q, _ := url.ParseQuery(r.PostForm.Get("q"))
@@ -369,3 +371,14 @@ func (e *Endpoints) consent(w http.ResponseWriter, r *http.Request) {
 }
 
 func knownScope(s string) bool { return access.KnownScope(s) }
+
+// formError is the status and message of a form web.ParseForm refused.
+func formError(err error) (int, string) {
+	switch {
+	case errors.Is(err, web.ErrFormTooLarge):
+		return http.StatusRequestEntityTooLarge, "The form is too large."
+	case errors.Is(err, web.ErrFormFile):
+		return http.StatusBadRequest, "The form carries a file; these forms take none."
+	}
+	return http.StatusBadRequest, "The form could not be read."
+}

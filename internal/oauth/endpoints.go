@@ -41,12 +41,11 @@ func (e *Endpoints) actor(r *http.Request) crmguard.Actor {
 }
 
 // params merges the query string and a urlencoded or multipart body, as
-// Zoho Accounts accepts all three.
-func params(r *http.Request) error {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.ParseMultipartForm(1 << 20)
-	}
-	return r.ParseForm()
+// Zoho Accounts accepts all three (Zoho's SDKs send multipart). The body is
+// bounded and a file part refused (web.ParseForm): these parameters are a
+// few hundred bytes, and nothing is ever spooled to disk.
+func params(w http.ResponseWriter, r *http.Request) error {
+	return web.ParseForm(w, r)
 }
 
 // tokenResponse is Zoho's token JSON, keys in Zoho's order.
@@ -67,7 +66,8 @@ type errorResponse struct {
 // 200, as Zoho Accounts answers them.
 func (e *Endpoints) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if err := params(r); err != nil {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := params(w, r); err != nil {
 		e.tokenError(w, &crmguard.OAuthError{Code: crmguard.OAuthInvalidRequest, Description: "unreadable parameters"})
 		return
 	}
@@ -125,7 +125,8 @@ func (e *Endpoints) tokenError(w http.ResponseWriter, err error) {
 // Zoho documents it for revocation.
 func (e *Endpoints) revoke(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if err := params(r); err != nil || r.Form.Get("token") == "" {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := params(w, r); err != nil || r.Form.Get("token") == "" {
 		_ = web.WriteJSON(w, http.StatusBadRequest, map[string]string{"status": "failure", "error": "invalid_request"})
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/web"
 )
 
 // invite shows the page where an invited user sets a password. The token in
@@ -26,9 +27,10 @@ func (e *Endpoints) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pageData{Title: "Set your password", Client: e.orgName(r, u), Email: u.Email}
-	if err := r.ParseForm(); err != nil {
-		d.Error = "The form could not be read."
-		e.render(w, http.StatusBadRequest, "invite", d)
+	if err := web.ParseForm(w, r); err != nil {
+		status, msg := formError(err)
+		d.Error = msg
+		e.render(w, status, "invite", d)
 		return
 	}
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
