@@ -73,6 +73,9 @@ var pages = func() map[string]*template.Template {
 type pageData struct {
 	Title, Client, Error, Query, Email, CSRF string
 	Scopes                                   []string
+	// redirectTo is where the consent form's answer redirects: the
+	// client's redirect URI, which form-action must allow.
+	redirectTo string
 }
 
 // Cookie names. The session is the console's too; the sign-in forms'
@@ -88,13 +91,47 @@ func (e *Endpoints) render(w http.ResponseWriter, status int, name string, d pag
 	if d.Title == "" {
 		d.Title = "Sign in"
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; form-action 'self'"+formSource(d.redirectTo)+"; frame-ancestors 'none'")
+	// The invitation URL is the invited user's only credential, and the
+	// authorization URL names the client and its state: neither goes to
+	// another site in a Referer.
+	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	if err := pages[name].ExecuteTemplate(w, "page", d); err != nil {
 		e.log.Error("render", "page", name, "err", err)
 	}
+}
+
+// formSource is the CSP source of a redirect URI: browsers apply
+// form-action to the redirects that answer a form, and the consent form's
+// answer redirects to the client. A URI that is not a plain origin adds
+// nothing (the browser will then refuse that redirect).
+func formSource(redirect string) string {
+	if redirect == "" {
+		return ""
+	}
+	u, err := url.Parse(redirect)
+	if err != nil || !cspSafe(u.Scheme, "+-.") || !cspSafe(u.Host, ".-:[]") || u.Scheme == "" {
+		return ""
+	}
+	if u.Host == "" {
+		return " " + u.Scheme + ":" // an app's own scheme, as mobile clients register
+	}
+	return " " + u.Scheme + "://" + u.Host
+}
+
+func cspSafe(s, extra string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // authRequest is a validated /oauth/v2/auth request.
@@ -192,7 +229,7 @@ func (e *Endpoints) auth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.render(w, http.StatusOK, "consent", pageData{Title: "Allow access", Client: ar.client.Name, Query: q.Encode(),
-		Email: u.Email, CSRF: csrfToken(session), Scopes: ar.scopes})
+		Email: u.Email, CSRF: csrfToken(session), Scopes: ar.scopes, redirectTo: q.Get("redirect_uri")})
 }
 
 // postedAuth reads a login or consent form and validates the authorization

@@ -66,7 +66,6 @@ type errorResponse struct {
 // 200, as Zoho Accounts answers them.
 func (e *Endpoints) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if err := params(w, r); err != nil {
 		e.tokenError(w, &crmguard.OAuthError{Code: crmguard.OAuthInvalidRequest, Description: "unreadable parameters"})
 		return
@@ -125,7 +124,6 @@ func (e *Endpoints) tokenError(w http.ResponseWriter, err error) {
 // Zoho documents it for revocation.
 func (e *Endpoints) revoke(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if err := params(w, r); err != nil || r.Form.Get("token") == "" {
 		_ = web.WriteJSON(w, http.StatusBadRequest, map[string]string{"status": "failure", "error": "invalid_request"})
 		return
