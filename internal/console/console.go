@@ -39,16 +39,14 @@ const (
 
 // Console serves /console.
 type Console struct {
-	svc   *service.Service
-	log   *slog.Logger
-	ip    web.ClientIP
-	epoch func() uint64
+	svc *service.Service
+	log *slog.Logger
+	ip  web.ClientIP
 }
 
-// New returns the console. epoch is the change generation (the API's
-// guard's): lists cached for it stay valid while it holds.
-func New(svc *service.Service, log *slog.Logger, ip web.ClientIP, epoch func() uint64) *Console {
-	return &Console{svc: svc, log: log, ip: ip, epoch: epoch}
+// New returns the console.
+func New(svc *service.Service, log *slog.Logger, ip web.ClientIP) *Console {
+	return &Console{svc: svc, log: log, ip: ip}
 }
 
 // Register adds the console's routes.

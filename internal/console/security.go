@@ -34,7 +34,7 @@ func (c *Console) rolesPage(w http.ResponseWriter, r *request, status int, flash
 	}
 	users := map[crmguard.ID]int{}
 	for page := 1; ; page++ { // counts per role; the console's tree is small, users may not be
-		res, err := c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: "AllUsers", Page: page, PerPage: 200, Epoch: c.epoch()})
+		res, err := c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: "AllUsers", Page: page, PerPage: 200})
 		if err != nil {
 			c.internal(w, r, err)
 			return

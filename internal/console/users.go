@@ -78,9 +78,9 @@ func (c *Console) users(w http.ResponseWriter, r *request) {
 		res, err = c.svc.SearchUsers(r.Context(), r.user.OrgID, crit, page, usersPerPage)
 		d.Type, d.Count = "AllUsers", -1 // a search stops at the page: the total is not known
 	} else {
-		res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID, Epoch: c.epoch()})
+		res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID})
 		if err == nil {
-			d.Count, err = c.svc.CountUsers(r.Context(), r.user.OrgID, typ, r.user.ID, c.epoch())
+			d.Count, err = c.svc.CountUsers(r.Context(), r.user.OrgID, typ, r.user.ID)
 		}
 	}
 	if err != nil {

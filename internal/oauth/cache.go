@@ -1,11 +1,8 @@
 package oauth
 
 import (
-	"context"
-	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/crmguard/crmguard"
 )
@@ -20,25 +17,25 @@ type entry struct {
 	credits  *creditWindow
 }
 
-// cache maps token hashes to principals. Every change anywhere bumps the
-// epoch, which makes every entry stale at once: simple, and correct on the
-// very next request.
+// cache maps token hashes to principals. Every change anywhere starts a new
+// service epoch, which makes every entry stale at once: simple, and correct
+// on the very next request.
 type cache struct {
-	epoch atomic.Uint64
-	mu    sync.RWMutex
-	m     map[[32]byte]*entry
-	max   int
+	mu  sync.RWMutex
+	m   map[[32]byte]*entry
+	max int
 }
 
 func newCache(max int) *cache {
 	return &cache{m: make(map[[32]byte]*entry), max: max}
 }
 
-func (c *cache) get(h *[32]byte) (*entry, bool) {
+// get returns the entry of h if it was read during epoch, the current one.
+func (c *cache) get(h *[32]byte, epoch uint64) (*entry, bool) {
 	c.mu.RLock()
 	e, ok := c.m[*h]
 	c.mu.RUnlock()
-	if !ok || e.epoch != c.epoch.Load() {
+	if !ok || e.epoch != epoch {
 		return nil, false
 	}
 	return e, true
@@ -53,37 +50,10 @@ func (c *cache) put(h [32]byte, e *entry) {
 	c.mu.Unlock()
 }
 
-// invalidate drops every entry (lazily: their epoch no longer matches).
-func (c *cache) invalidate() {
-	c.epoch.Add(1)
+// clear frees every entry. The epoch has already made them stale; this
+// only gives back their memory.
+func (c *cache) clear(uint64) {
 	c.mu.Lock()
 	clear(c.m)
 	c.mu.Unlock()
-}
-
-// watch polls the change sequence of the store and invalidates the cache
-// when another process (the CLI, another instance) made a change. Changes
-// made through this process invalidate at once, without waiting.
-func (g *Guard) watch(ctx context.Context, every time.Duration, log *slog.Logger) {
-	last, _ := g.svc.LastChange(ctx)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			seq, err := g.svc.LastChange(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Warn("poll changes", "err", err)
-				}
-				continue
-			}
-			if seq != last {
-				last = seq
-				g.cache.invalidate()
-			}
-		}
-	}
 }

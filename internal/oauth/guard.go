@@ -49,12 +49,14 @@ func NewGuard(svc *service.Service, cfg GuardConfig, m *web.Metrics) *Guard {
 		cfg.PollInterval = 100 * time.Millisecond
 	}
 	g := &Guard{svc: svc, cfg: cfg, metrics: m, now: svc.Now, cache: newCache(cfg.CacheSize)}
-	svc.OnChange(g.cache.invalidate)
+	svc.Subscribe(g.cache.clear)
 	return g
 }
 
 // Watch learns of changes made by other processes until ctx ends.
-func (g *Guard) Watch(ctx context.Context, log *slog.Logger) { g.watch(ctx, g.cfg.PollInterval, log) }
+func (g *Guard) Watch(ctx context.Context, log *slog.Logger) {
+	g.svc.Watch(ctx, g.cfg.PollInterval, log)
+}
 
 // Ticket is a granted request. Done must be called when it ends, to release
 // its place in the concurrency limit.
@@ -163,7 +165,7 @@ func (g *Guard) principal(r *http.Request) (*entry, error) {
 	var buf [256]byte
 	n := copy(buf[:], tok)
 	h := sha256.Sum256(buf[:n])
-	if e, ok := g.cache.get(&h); ok {
+	if e, ok := g.cache.get(&h, g.svc.Epoch()); ok {
 		return e, nil
 	}
 	// Not cached: a forged or random token fails its check value here,
@@ -173,7 +175,7 @@ func (g *Guard) principal(r *http.Request) (*entry, error) {
 	} else if !ok {
 		return nil, service.ErrInvalidToken
 	}
-	epoch := g.cache.epoch.Load()
+	epoch := g.svc.Epoch()
 	p, err := g.svc.Principal(r.Context(), h)
 	if err != nil {
 		return nil, err
@@ -201,13 +203,5 @@ func (g *Guard) counter(key string, mk func() any) any {
 	return v
 }
 
-// Invalidate drops every cached principal. Changes through the service do
-// this themselves; it is for writes that bypass it.
 // ClientIP is the address a request comes from, by the trusted-proxy rules.
 func (g *Guard) ClientIP(r *http.Request) string { return g.cfg.ClientIP.Addr(r).String() }
-
-func (g *Guard) Invalidate() { g.cache.invalidate() }
-
-// Epoch changes whenever anything changes (here or, after a poll, in another
-// process); caches of derived data compare it to know they are current.
-func (g *Guard) Epoch() uint64 { return g.cache.epoch.Load() }

@@ -120,7 +120,7 @@ func Build(svc *service.Service, ready func(context.Context) error, log *slog.Lo
 	h := Handler(Parts{
 		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
 		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),
-		Console: console.New(svc, log, cfg.Guard.ClientIP, g.Epoch),
+		Console: console.New(svc, log, cfg.Guard.ClientIP),
 		Metrics: m, Log: log, Ready: ready, ClientIP: cfg.Guard.ClientIP, SeparateMetrics: cfg.SeparateMetrics,
 	})
 	return &Stack{Handler: h, Guard: g, Metrics: m}

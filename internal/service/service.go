@@ -60,13 +60,11 @@ func (c *Config) defaults() {
 
 // Service is the use-case layer.
 type Service struct {
-	store crmguard.Store
-	cfg   Config
-	now   func() time.Time
-	ids   *crmguard.IDGen
-	// changed is called after every committed change, so caches of this
-	// process drop what they hold at once.
-	changed func()
+	store   crmguard.Store
+	cfg     Config
+	now     func() time.Time
+	ids     *crmguard.IDGen
+	changes changes  // the change epoch and its subscribers (epoch.go)
 	lists   idLists  // sorted user IDs by type, per change epoch
 	signins throttle // failed sign-ins, in this process (throttle.go)
 	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
@@ -78,11 +76,8 @@ func New(store crmguard.Store, cfg Config, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, cfg: cfg, now: now, ids: crmguard.NewIDGen(now), changed: func() {}}
+	return &Service{store: store, cfg: cfg, now: now, ids: crmguard.NewIDGen(now)}
 }
-
-// OnChange sets the function called after every committed change.
-func (s *Service) OnChange(f func()) { s.changed = f }
 
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
@@ -90,12 +85,13 @@ func (s *Service) Config() Config { return s.cfg }
 // Now is the service clock.
 func (s *Service) Now() time.Time { return s.now().UTC() }
 
-// write runs fn in a transaction and signals the change once it commits.
+// write runs fn in a transaction and starts a new change epoch once it
+// commits.
 func (s *Service) write(ctx context.Context, fn func(tx crmguard.Store) error) error {
 	if err := s.store.InTx(ctx, fn); err != nil {
 		return err
 	}
-	s.changed()
+	s.Changed()
 	return nil
 }
 

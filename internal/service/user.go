@@ -82,9 +82,6 @@ type UserQuery struct {
 	IDs           []crmguard.ID // nil: all
 	ModifiedSince time.Time     // zero: no condition
 	Caller        crmguard.ID   // for CurrentUser
-	// Epoch is the caller's change generation: while it holds, the sorted
-	// ID list of a type may be reused, so page 500 costs what page 1 does.
-	Epoch uint64
 }
 
 // UserPage is a page of users and whether more follow.
@@ -94,7 +91,8 @@ type UserPage struct {
 }
 
 // idLists caches, per org and user type, the sorted IDs of the type's
-// users for one change epoch.
+// users for one change epoch: while it holds, the list may be reused, so
+// page 500 costs what page 1 does.
 type idLists struct {
 	mu sync.Mutex
 	m  map[idListKey]idList
@@ -112,6 +110,7 @@ type idList struct {
 
 // userIDs returns the sorted IDs a query selects before paging.
 func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]crmguard.ID, error) {
+	epoch := s.Epoch() // before any read: a change during it makes the list stale
 	f, err := s.typeFilter(ctx, org, q.Type, q.Caller)
 	if err != nil {
 		return nil, err
@@ -122,7 +121,7 @@ func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]
 		s.lists.mu.Lock()
 		l, ok := s.lists.m[key]
 		s.lists.mu.Unlock()
-		if ok && l.epoch == q.Epoch {
+		if ok && l.epoch == epoch {
 			return l.ids, nil
 		}
 	}
@@ -148,7 +147,7 @@ func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]
 	if s.lists.m == nil {
 		s.lists.m = map[idListKey]idList{}
 	}
-	s.lists.m[key] = idList{q.Epoch, ids}
+	s.lists.m[key] = idList{epoch, ids}
 	s.lists.mu.Unlock()
 	return ids, nil
 }
@@ -188,8 +187,8 @@ func (s *Service) ListUsers(ctx context.Context, org crmguard.ID, q UserQuery) (
 }
 
 // CountUsers counts the users of a type.
-func (s *Service) CountUsers(ctx context.Context, org crmguard.ID, typ string, caller crmguard.ID, epoch uint64) (int, error) {
-	ids, err := s.userIDs(ctx, org, UserQuery{Type: typ, Caller: caller, Epoch: epoch})
+func (s *Service) CountUsers(ctx context.Context, org crmguard.ID, typ string, caller crmguard.ID) (int, error) {
+	ids, err := s.userIDs(ctx, org, UserQuery{Type: typ, Caller: caller})
 	return len(ids), err
 }
 

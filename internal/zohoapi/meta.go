@@ -25,7 +25,7 @@ type orgMeta struct {
 
 // meta returns the org's metadata for the current epoch.
 func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
-	epoch := a.guard.Epoch()
+	epoch := a.svc.Epoch()
 	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
 		return v.(*orgMeta), nil
 	}

@@ -102,7 +102,7 @@ type cachedOrg struct {
 // change epoch: the org changes rarely and is read on every health check of
 // an integration.
 func (a *API) getOrg(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	epoch := a.guard.Epoch()
+	epoch := a.svc.Epoch()
 	if v, ok := a.orgs.Load(p.OrgID); ok && v.(*cachedOrg).epoch == epoch {
 		return web.WriteRawJSON(w, http.StatusOK, v.(*cachedOrg).body)
 	}

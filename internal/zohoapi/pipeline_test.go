@@ -35,7 +35,7 @@ func setStatus(t *testing.T, env *testenv.Env, email, status string) {
 	if err := env.Store.UpdateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
-	env.Guard.Invalidate()
+	env.Svc.Changed()
 }
 
 func setAPIAccess(t *testing.T, env *testenv.Env, profile string, on bool) {

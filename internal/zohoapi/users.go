@@ -194,7 +194,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	q := service.UserQuery{Type: typ, Page: page, PerPage: perPage, Caller: p.UserID, Epoch: a.guard.Epoch()}
+	epoch, q := a.svc.Epoch(), service.UserQuery{Type: typ, Page: page, PerPage: perPage, Caller: p.UserID}
 	if s := query(r, "ids"); s != "" {
 		for _, part := range strings.Split(s, ",") {
 			id, ok := crmguard.ParseID(strings.TrimSpace(part))
@@ -220,7 +220,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	users, err := a.encodeUsers(r, p, q.Epoch, ids, nil)
+	users, err := a.encodeUsers(r, p, epoch, ids, nil)
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	if err != nil {
 		return err
 	}
-	epoch := a.guard.Epoch()
+	epoch := a.svc.Epoch()
 	e, ok := a.users.get(epoch, userKey{p.OrgID, id, legacyVersion(r)})
 	if !ok {
 		u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
@@ -292,7 +292,7 @@ func (a *API) countUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 	if err != nil {
 		return err
 	}
-	n, err := a.svc.CountUsers(r.Context(), p.OrgID, typ, p.UserID, a.guard.Epoch())
+	n, err := a.svc.CountUsers(r.Context(), p.OrgID, typ, p.UserID)
 	if err != nil {
 		return err
 	}
@@ -313,7 +313,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
-	epoch := a.guard.Epoch()
+	epoch := a.svc.Epoch()
 	res, err := a.svc.SearchUsers(r.Context(), p.OrgID, crit, page, perPage)
 	if err != nil {
 		return err
