@@ -80,8 +80,8 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 			return err
 		}
 		perms := make([]crmguard.Permission, len(crmguard.Catalogue))
-		for i := range perms {
-			perms[i] = crmguard.Permission{ID: s.ids.New(), OrgID: org.ID, Index: i}
+		for i, d := range crmguard.Catalogue {
+			perms[i] = crmguard.Permission{ID: s.ids.New(), OrgID: org.ID, Index: d.Index}
 		}
 		if err := tx.CreatePermissions(ctx, perms); err != nil {
 			return err
