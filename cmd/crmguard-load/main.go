@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
@@ -207,7 +207,7 @@ func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok stri
 	}
 	// Credits past any run: the load measures the pipeline, not the 429 of an
 	// org's daily budget.
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{Credits: 1 << 40, Concurrency: 1 << 20}, UserCacheBytes: userCache})
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: guard.Config{Credits: 1 << 40, Concurrency: 1 << 20}, UserCacheBytes: userCache})
 	crmURL, stop1, err := serve(stack.Handler)
 	if err != nil {
 		return fail(err)

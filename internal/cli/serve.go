@@ -14,7 +14,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
@@ -202,11 +202,11 @@ func (e *env) serve(f *serveFlags) error {
 		cacheBytes = -1
 	}
 	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: oauth.GuardConfig{ClientIP: web.ClientIP{Trusted: proxies, HTTPS: https},
-		PollInterval: f.poll, Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes, SeparateMetrics: metricsLn != nil})
+	stack := server.Build(svc, st.Ping, log, server.Config{Guard: guard.Config{ClientIP: web.ClientIP{Trusted: proxies, HTTPS: https},
+		Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes, SeparateMetrics: metricsLn != nil})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	go stack.Guard.Watch(ctx, log)
+	go svc.Watch(ctx, f.poll, log)
 	if metricsLn != nil {
 		go func() {
 			if err := server.Serve(ctx, metricsLn, stack.Metrics.Handler(), log, f.grace); err != nil && !errors.Is(err, context.Canceled) {

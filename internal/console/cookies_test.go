@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/testenv"
 	"github.com/crmguard/crmguard/internal/web"
 )
@@ -32,7 +32,7 @@ func TestCookiesSecureUnderHTTPS(t *testing.T) {
 		{"plain http", web.ClientIP{}, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			env := testenv.New(t, testenv.Options{Demo: true, Guard: oauth.GuardConfig{ClientIP: c.ip}})
+			env := testenv.New(t, testenv.Options{Demo: true, Guard: guard.Config{ClientIP: c.ip}})
 			login(t, env, "grace.nwosu@example.com", "grace's password") // sets the password; its cookies are not looked at
 			hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			do := func(method, path string, form url.Values, cookie *http.Cookie) (*http.Response, string) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/testenv"
 	"github.com/crmguard/crmguard/internal/web"
 )
@@ -33,7 +33,7 @@ func TestAccountsCookiesSecureUnderHTTPS(t *testing.T) {
 		{"plain http", web.ClientIP{}, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			env := testenv.New(t, testenv.Options{Guard: oauth.GuardConfig{ClientIP: c.ip}})
+			env := testenv.New(t, testenv.Options{Guard: guard.Config{ClientIP: c.ip}})
 			ctx := context.Background()
 			if err := env.Svc.ChangePassword(ctx, env.Admin, env.Boot.AdminPassword, ownPassword); err != nil {
 				t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard/internal/console"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/oauth"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
@@ -97,13 +98,13 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 // metrics.
 type Stack struct {
 	Handler http.Handler
-	Guard   *oauth.Guard
+	Guard   *guard.Guard
 	Metrics *web.Metrics
 }
 
 // Config is the transport settings of a stack.
 type Config struct {
-	Guard oauth.GuardConfig
+	Guard guard.Config
 	// UserCacheBytes bounds the API's cache of encoded users: 0 is
 	// zohoapi.DefaultUserCacheBytes, negative turns it off.
 	UserCacheBytes int
@@ -116,7 +117,7 @@ type Config struct {
 // /readyz.
 func Build(svc *service.Service, ready func(context.Context) error, log *slog.Logger, cfg Config) *Stack {
 	m := web.NewMetrics()
-	g := oauth.NewGuard(svc, cfg.Guard, m)
+	g := guard.New(svc, cfg.Guard, m)
 	h := Handler(Parts{
 		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
 		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
@@ -46,7 +46,7 @@ func (c *Clock) Advance(d time.Duration) {
 // Options change the stack a test starts.
 type Options struct {
 	Service service.Config
-	Guard   oauth.GuardConfig
+	Guard   guard.Config
 	Demo    bool // seed the demo org
 	// BusyTimeout, when positive, is the store's wait for the write lock
 	// (sqlstore.DefaultBusyTimeout otherwise).
@@ -57,7 +57,7 @@ type Options struct {
 type Env struct {
 	Store   *sqlstore.Store
 	Svc     *service.Service
-	Guard   *oauth.Guard
+	Guard   *guard.Guard
 	Metrics *web.Metrics
 	Server  *httptest.Server
 	URL     string

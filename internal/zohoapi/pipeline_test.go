@@ -13,7 +13,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/testenv"
@@ -154,7 +154,7 @@ func TestPipelineIPRules(t *testing.T) {
 
 func TestPipelineLimits(t *testing.T) {
 	t.Run("credits", func(t *testing.T) {
-		env := testenv.New(t, testenv.Options{Guard: oauth.GuardConfig{Credits: 3}})
+		env := testenv.New(t, testenv.Options{Guard: guard.Config{Credits: 3}})
 		tok := env.Token(t, "", orgScope)
 		for i := 0; i < 3; i++ {
 			if resp := env.Do(t, "GET", "/crm/v8/org", tok, ""); resp.StatusCode != 200 {
@@ -164,7 +164,7 @@ func TestPipelineLimits(t *testing.T) {
 		testenv.GoldenResponse(t, "pipeline/07_credits_exhausted", env.Do(t, "GET", "/crm/v8/org", tok, ""))
 	})
 	t.Run("concurrency", func(t *testing.T) {
-		env := testenv.New(t, testenv.Options{Guard: oauth.GuardConfig{Concurrency: 1}})
+		env := testenv.New(t, testenv.Options{Guard: guard.Config{Concurrency: 1}})
 		tok := env.Token(t, "", orgScope)
 		held := httptest.NewRequest("GET", "/crm/v8/org", nil)
 		held.Header.Set("Authorization", "Zoho-oauthtoken "+tok)
@@ -206,10 +206,10 @@ func TestChangesApplyOnTheVeryNextRequest(t *testing.T) {
 // TestChangesFromAnotherProcess: a change written through a second store
 // on the same file (as the CLI does) reaches the server's cache by polling.
 func TestChangesFromAnotherProcess(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Guard: oauth.GuardConfig{PollInterval: 10 * time.Millisecond}})
+	env := testenv.New(t, testenv.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go env.Guard.Watch(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go env.Svc.Watch(ctx, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tok := env.Token(t, "", orgScope)
 	if resp := env.Do(t, "GET", "/crm/v8/org", tok, ""); resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode)

@@ -4,7 +4,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -13,7 +13,7 @@ import (
 // Manage Users adding a user) is a refused call, and spends no credit.
 func TestRefusedByPermissionSpendsNoCredit(t *testing.T) {
 	const credits = 3
-	env := testenv.New(t, testenv.Options{Demo: true, Guard: oauth.GuardConfig{Credits: credits}})
+	env := testenv.New(t, testenv.Options{Demo: true, Guard: guard.Config{Credits: credits}})
 	tok := env.Token(t, "patricia.boyle@example.com", "ZohoCRM.users.ALL")
 	for i := 0; i < 10; i++ {
 		resp := env.Do(t, "POST", "/crm/v8/users", tok, `{"users":[{"last_name":"X","email":"x@example.com","role":"1","profile":"1"}]}`)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
 )
@@ -57,7 +57,7 @@ var Versions = map[string]bool{
 // API holds what the handlers need.
 type API struct {
 	svc   *service.Service
-	guard *oauth.Guard
+	guard *guard.Guard
 	log   *slog.Logger
 	orgs  sync.Map // org ID → *cachedOrg
 	metas sync.Map // org ID → *orgMeta
@@ -66,11 +66,11 @@ type API struct {
 
 // New returns the API. userCacheBytes bounds the cache of encoded users:
 // 0 means DefaultUserCacheBytes, a negative value turns it off.
-func New(svc *service.Service, guard *oauth.Guard, log *slog.Logger, userCacheBytes int) *API {
+func New(svc *service.Service, g *guard.Guard, log *slog.Logger, userCacheBytes int) *API {
 	if userCacheBytes == 0 {
 		userCacheBytes = DefaultUserCacheBytes
 	}
-	return &API{svc: svc, guard: guard, log: log, users: newUserCache(userCacheBytes)}
+	return &API{svc: svc, guard: g, log: log, users: newUserCache(userCacheBytes)}
 }
 
 var (

@@ -1,9 +1,7 @@
-package oauth
+package guard
 
 import (
-	"context"
 	"crypto/sha256"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,23 +14,20 @@ import (
 	"github.com/crmguard/crmguard/internal/web"
 )
 
-// GuardConfig holds the pipeline's settings.
-type GuardConfig struct {
+// Config holds the pipeline's settings.
+type Config struct {
 	ClientIP web.ClientIP
 	// CacheSize bounds the principal cache; it is emptied when full.
 	CacheSize int
-	// PollInterval is how often changes made by other processes are looked
-	// for (changes through this process apply at once).
-	PollInterval time.Duration
 	// Credits and Concurrency, when positive, override the edition's limits.
 	Credits     int
 	Concurrency int
 }
 
-// Guard runs the access pipeline of decisions.md on every API request.
+// Guard runs the access pipeline on every API request.
 type Guard struct {
 	svc     *service.Service
-	cfg     GuardConfig
+	cfg     Config
 	metrics *web.Metrics
 	now     func() time.Time
 	cache   *cache
@@ -40,22 +35,16 @@ type Guard struct {
 	counters sync.Map // org id → *creditWindow; org|client → *atomic.Int32
 }
 
-// NewGuard builds the pipeline and hooks its cache to the service's changes.
-func NewGuard(svc *service.Service, cfg GuardConfig, m *web.Metrics) *Guard {
+// New builds the pipeline over svc. Its principal cache follows the
+// service's change epoch, so a change made through svc, or one that
+// svc.Watch noticed in another process, applies on the very next request.
+func New(svc *service.Service, cfg Config, m *web.Metrics) *Guard {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 100_000
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 100 * time.Millisecond
 	}
 	g := &Guard{svc: svc, cfg: cfg, metrics: m, now: svc.Now, cache: newCache(cfg.CacheSize)}
 	svc.Subscribe(g.cache.clear)
 	return g
-}
-
-// Watch learns of changes made by other processes until ctx ends.
-func (g *Guard) Watch(ctx context.Context, log *slog.Logger) {
-	g.svc.Watch(ctx, g.cfg.PollInterval, log)
 }
 
 // Ticket is a granted request. Done must be called when it ends, to release

@@ -1,4 +1,4 @@
-package oauth_test
+package guard_test
 
 import (
 	"crypto/sha256"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard/internal/access"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -23,7 +23,7 @@ import (
 func BenchmarkGuardWarm(b *testing.B) {
 	// Credits are set past any b.N: the benchmark measures the checks,
 	// not the 429 an org's daily budget would give after 51,000 calls.
-	env := testenv.New(b, testenv.Options{Guard: oauth.GuardConfig{Credits: 1 << 30}})
+	env := testenv.New(b, testenv.Options{Guard: guard.Config{Credits: 1 << 30}})
 	tok := env.Token(b, "", "ZohoCRM.org.READ")
 	r := httptest.NewRequest("GET", "/crm/v8/org", nil)
 	r.Header.Set("Authorization", "Zoho-oauthtoken "+tok)

@@ -1,4 +1,4 @@
-package oauth_test
+package guard_test
 
 import (
 	"net/http/httptest"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/crmguard/crmguard/internal/access"
-	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -17,7 +17,7 @@ import (
 // daily limit's 429.
 func TestRefusedCallsSpendNoCredit(t *testing.T) {
 	const credits = 5
-	env := testenv.New(t, testenv.Options{Guard: oauth.GuardConfig{Credits: credits, Concurrency: 1}})
+	env := testenv.New(t, testenv.Options{Guard: guard.Config{Credits: credits, Concurrency: 1}})
 	tok := env.Token(t, "", "ZohoCRM.org.READ")
 
 	// One call in flight, held by the stack's own guard: it spends a credit.
