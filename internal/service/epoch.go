@@ -57,7 +57,7 @@ func (s *Service) Changed() {
 // CLI, another instance) reach this process's caches within one interval.
 // Changes made through this service start one at once, without waiting.
 func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
-	last, _ := s.LastChange(ctx)
+	last, _ := s.lastChange(ctx)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -65,7 +65,7 @@ func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logg
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			seq, err := s.LastChange(ctx)
+			seq, err := s.lastChange(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("poll changes", "err", err)
@@ -79,3 +79,8 @@ func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logg
 		}
 	}
 }
+
+// lastChange is the sequence number of the newest audit event, from any
+// process: a change appends its audit event in its own transaction, so the
+// number moves when another process committed one.
+func (s *Service) lastChange(ctx context.Context) (int64, error) { return s.store.LastAuditSeq(ctx) }

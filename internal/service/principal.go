@@ -54,9 +54,6 @@ func (s *Service) Principal(ctx context.Context, tokenHash [32]byte) (*crmguard.
 	}, nil
 }
 
-// LastChange is the sequence number of the latest change, from any process.
-func (s *Service) LastChange(ctx context.Context) (int64, error) { return s.store.LastAuditSeq(ctx) }
-
 // UserByEmail finds a user of the org by e-mail, any case.
 func (s *Service) UserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
 	u, err := s.store.GetUserByEmail(ctx, org, email)
