@@ -135,7 +135,9 @@ type Store interface {
 	DeleteUserSessions(ctx context.Context, org, user ID) (int, error)
 
 	AppendAudit(ctx context.Context, e *AuditEvent) error
-	ListAudit(ctx context.Context, org ID, limit int) ([]*AuditEvent, error)
+	// ListAudit lists the org's events that the filter selects, newest
+	// (highest Seq) first.
+	ListAudit(ctx context.Context, org ID, f AuditFilter) ([]*AuditEvent, error)
 	// LastAuditSeq is the highest audit sequence number. Every change appends
 	// an audit event, so a new value means something changed: instances and
 	// caches poll it to learn of changes made elsewhere.
@@ -148,3 +150,21 @@ type Store interface {
 
 	Close() error
 }
+
+// AuditFilter selects audit events; zero fields match everything. The
+// store applies every field, so a match is found however many newer events
+// there are.
+type AuditFilter struct {
+	Action string // exact, or a prefix ending in "." ("user." matches "user.add")
+	Actor  ID     // events by this user
+	Target ID     // events about this record
+	// Since and Until bound the event time to [Since, Until); zero is open.
+	Since, Until time.Time
+	// Before is a cursor: only events with a lower Seq. A page's last Seq
+	// asks for the page after it; zero starts from the newest.
+	Before int64
+	Limit  int // at most this many; zero or less means DefaultAuditLimit
+}
+
+// DefaultAuditLimit is the page size of an AuditFilter without a Limit.
+const DefaultAuditLimit = 100

@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/service"
 	"github.com/spf13/cobra"
 )
 
 func auditCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "audit", Short: "Read the audit log",
 		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
-	var f service.AuditFilter
+	var f crmguard.AuditFilter
 	var target string
 	list := listCmd(e, "List audit events, newest first", func(s *session) (*listing, error) {
 		if target != "" {
@@ -20,6 +19,9 @@ func auditCmd(e *env) *cobra.Command {
 				return nil, usagef("--target %q is not an ID", target)
 			}
 			f.Target = id
+		}
+		if f.Before < 0 {
+			return nil, usagef("--before %d is not a sequence number", f.Before)
 		}
 		evs, err := s.svc.Audit(s.ctx, s.actor, f)
 		if err != nil {
@@ -39,13 +41,17 @@ func auditCmd(e *env) *cobra.Command {
 (api, cli, console, system), and the values before and after (--json).
 Secrets are never in it: an invitation says to whom and until when, not the
 link. For a user added through the API, make a new link with
-'crmguard user invite EMAIL'.`
+'crmguard user invite EMAIL'.
+
+To page back through the log, pass the last SEQ shown as --before.`
 	list.Example = `  crmguard audit list --action user. --limit 20
   crmguard audit list --action user.add --json
+  crmguard audit list --action user. --before 1234
   crmguard user invite ana@example.com`
 	list.Flags().StringVar(&f.Action, "action", "", `an action (user.add) or a prefix ending in a dot (user.)`)
 	list.Flags().StringVar(&target, "target", "", "only events about this ID")
 	list.Flags().IntVar(&f.Limit, "limit", 50, "at most this many events")
+	list.Flags().Int64Var(&f.Before, "before", 0, "only events older than this SEQ (the last one a page showed)")
 	c.AddCommand(list)
 	return c
 }

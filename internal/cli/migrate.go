@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/crmguard/crmguard/internal/service"
 	"github.com/spf13/cobra"
 )
 
@@ -10,14 +11,21 @@ func migrateCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",
 		Short: "Create the database or apply pending migrations, then exit",
-		Long:  "Create the data directory's database if needed and apply pending schema migrations. 'serve' does the same on start.",
-		Args:  cobra.NoArgs,
+		Long: `Create the data directory's database if needed and apply pending schema migrations,
+then record what an org made by an older version lacks (the Users module's
+system fields). 'serve' does the same on start.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := e.openStore(true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			// Data that SQL cannot derive (new records with generated IDs)
+			// is brought up to date by the service, idempotently.
+			if err := service.New(st, service.Config{}, nil).EnsureSystemFields(e.ctx); err != nil {
+				return fmt.Errorf("upgrade data: %w", err)
+			}
 			fmt.Fprintf(e.stdout, "database in %s is up to date\n", e.dataDir)
 			return nil
 		},

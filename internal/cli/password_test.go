@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/cli"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
@@ -77,7 +78,7 @@ func TestSetPassword(t *testing.T) {
 		t.Errorf("unknown user: %d %q", code, stderr)
 	}
 
-	evs, err := env.Store.ListAudit(ctx, env.Org.ID, 20)
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

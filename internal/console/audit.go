@@ -3,26 +3,37 @@ package console
 import (
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/service"
 )
 
 type eventRow struct {
+	Seq                                                    int64
 	Time, Actor, Source, Action, Target, IP, Before, After string
 }
 
+// auditPage is how many events the audit page and its CSV show at once.
+const auditPage = 500
+
 // auditQuery reads the audit filters of a request; an error names the bad
 // field.
-func (c *Console) auditQuery(r *request) (service.AuditFilter, map[string]string, string) {
+func (c *Console) auditQuery(r *request) (crmguard.AuditFilter, map[string]string, string) {
 	q := r.URL.Query()
 	form := map[string]string{}
-	for _, k := range []string{"action", "actor", "target", "since", "until"} {
+	for _, k := range []string{"action", "actor", "target", "since", "until", "before"} {
 		form[k] = strings.TrimSpace(q.Get(k))
 	}
-	f := service.AuditFilter{Action: form["action"], Limit: 500}
+	f := crmguard.AuditFilter{Action: form["action"], Limit: auditPage}
+	if form["before"] != "" {
+		seq, ok := crmguard.ParseID(form["before"])
+		if !ok {
+			return f, form, "The page cursor must be a number."
+		}
+		f.Before = int64(seq)
+	}
 	if form["target"] != "" {
 		id, ok := crmguard.ParseID(form["target"])
 		if !ok {
@@ -55,7 +66,7 @@ func (c *Console) auditQuery(r *request) (service.AuditFilter, map[string]string
 }
 
 // events lists the audit events a filter selects, with actor e-mails.
-func (c *Console) events(r *request, f service.AuditFilter) ([]eventRow, error) {
+func (c *Console) events(r *request, f crmguard.AuditFilter) ([]eventRow, error) {
 	evs, err := c.svc.Audit(r.Context(), r.actor(c), f)
 	if err != nil {
 		return nil, err
@@ -74,23 +85,41 @@ func (c *Console) events(r *request, f service.AuditFilter) ([]eventRow, error) 
 		if e.ActorID != 0 {
 			actor = names[e.ActorID]
 		}
-		out[i] = eventRow{Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Actor: actor, Source: e.Source, Action: e.Action,
+		out[i] = eventRow{Seq: e.Seq, Time: e.Time.UTC().Format("2006-01-02 15:04:05"), Actor: actor, Source: e.Source, Action: e.Action,
 			Target: e.TargetType + " " + e.TargetID.String(), IP: e.ClientIP, Before: string(e.Before), After: string(e.After)}
 	}
 	return out, nil
 }
 
 // audit shows the audit log, newest first, filtered by action, actor,
-// target and time.
+// target and time, a page at a time: "Older" carries the last shown
+// event's seq as the before cursor, so paging goes back through every
+// match, and events appended meanwhile do not shift the pages.
 func (c *Console) audit(w http.ResponseWriter, r *request) {
 	f, form, msg := c.auditQuery(r)
 	d := r.base("Audit log", "setup")
 	d.Form, d.Error, d.CSVLink = form, msg, "/console/setup/audit.csv?"+r.URL.RawQuery
 	if msg == "" {
+		f.Limit = auditPage + 1 // one more than shown tells whether there are older ones
 		var err error
 		if d.Events, err = c.events(r, f); err != nil {
 			c.auditFailed(w, r, err)
 			return
+		}
+		link := func(before int64) string {
+			q := r.URL.Query()
+			q.Del("before")
+			if before != 0 {
+				q.Set("before", strconv.FormatInt(before, 10))
+			}
+			return "/console/setup/audit?" + q.Encode()
+		}
+		if len(d.Events) > auditPage {
+			d.Events = d.Events[:auditPage]
+			d.Next = link(d.Events[auditPage-1].Seq)
+		}
+		if f.Before != 0 {
+			d.Prev = link(0)
 		}
 	}
 	status := http.StatusOK

@@ -58,7 +58,7 @@ func TestAuditNeedsManageSecurity(t *testing.T) {
 		}
 	}
 	if _, err := env.Svc.Audit(context.Background(), crmguard.Actor{OrgID: env.Org.ID, UserID: env.User(t, "grace.nwosu@example.com").ID,
-		Source: crmguard.SourceConsole}, service.AuditFilter{}); err == nil {
+		Source: crmguard.SourceConsole}, crmguard.AuditFilter{}); err == nil {
 		t.Error("service.Audit for a user without Manage_Security succeeded")
 	} else if e, ok := crmguard.AsError(err); !ok || e.Code != crmguard.CodeNoPermission {
 		t.Errorf("service.Audit: %v, want NO_PERMISSION", err)

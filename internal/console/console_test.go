@@ -13,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -255,11 +254,11 @@ func TestUsersInBrowser(t *testing.T) {
 		t.Errorf("status after deleting: %q", status)
 	}
 	// Every step went through the service as the console.
-	added, err := env.Svc.Audit(context.Background(), env.Admin, service.AuditFilter{Action: "user.add", Limit: 1})
+	added, err := env.Svc.Audit(context.Background(), env.Admin, crmguard.AuditFilter{Action: "user.add", Limit: 1})
 	if err != nil || len(added) != 1 {
 		t.Fatalf("user.add: %v %v", added, err)
 	}
-	evs, err := env.Svc.Audit(context.Background(), env.Admin, service.AuditFilter{Target: added[0].TargetID, Limit: 10})
+	evs, err := env.Svc.Audit(context.Background(), env.Admin, crmguard.AuditFilter{Target: added[0].TargetID, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
 	"golang.org/x/crypto/bcrypt"
 )
 
-func serviceFilter(action string) service.AuditFilter {
-	return service.AuditFilter{Action: action, Limit: 1}
+func serviceFilter(action string) crmguard.AuditFilter {
+	return crmguard.AuditFilter{Action: action, Limit: 1}
 }
 
 func setPassword(env *testenv.Env, id crmguard.ID, password string) error {

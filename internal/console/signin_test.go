@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -63,7 +64,7 @@ func TestForcedChangeOpensNoSession(t *testing.T) {
 	if status, _, _ := fetch(t, c, "GET", env.URL+"/console/setup", nil); status != 200 {
 		t.Errorf("setup after the change: %d", status)
 	}
-	evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, 2)
+	evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, crmguard.AuditFilter{Limit: 2})
 	if err != nil || len(evs) != 2 || evs[0].Action != "session.login" || evs[1].Action != "user.password" {
 		t.Errorf("audit: %v", err)
 	}
@@ -95,7 +96,7 @@ func TestSignOutIsAudited(t *testing.T) {
 	if status, _, _ := fetch(t, c, "POST", env.URL+"/console/logout", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}}); status != http.StatusSeeOther {
 		t.Fatalf("logout: %d", status)
 	}
-	evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, 2)
+	evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, crmguard.AuditFilter{Limit: 2})
 	if err != nil || len(evs) != 2 {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func TestForcedChangeAndConsentInBrowser(t *testing.T) {
 		t.Fatalf("after the one-time password: %q", heading)
 	}
 	// The session cookie is HttpOnly: the store says whether one opened.
-	if evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, 1); err != nil || evs[0].Action == "session.login" {
+	if evs, err := env.Store.ListAudit(context.Background(), env.Org.ID, crmguard.AuditFilter{Limit: 1}); err != nil || evs[0].Action == "session.login" {
 		t.Fatalf("a session before the change: %v", err)
 	}
 	if err := chromedp.Run(ctx,

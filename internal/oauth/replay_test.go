@@ -90,7 +90,7 @@ func TestReplayedCodeRevokesItsTokens(t *testing.T) {
 		t.Errorf("another grant's token after the replay: %d %s", st, body)
 	}
 
-	events, err := env.Store.ListAudit(ctx, env.Org.ID, 5)
+	events, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

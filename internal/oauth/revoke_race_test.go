@@ -206,7 +206,7 @@ func TestRefreshRacingDeactivationMintsNothingAfter(t *testing.T) {
 		minted := race(t, env, tk.RefreshToken, func() error { return setStatus("inactive") })
 		// The trial's events, oldest first: once the deactivation is
 		// recorded, nothing may be minted for the user.
-		events, err := env.Store.ListAudit(ctx, env.Org.ID, 100)
+		events, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

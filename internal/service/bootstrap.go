@@ -31,11 +31,13 @@ type Bootstrapped struct {
 	ClientSecret  string
 }
 
-// EnsureOrg returns nil if an org exists already, else creates one with the
-// built-in profiles and roles, a primary-contact admin and a Self Client.
+// EnsureOrg returns nil if an org exists already, after recording any
+// system fields it lacks (EnsureSystemFields); else it creates one with the
+// built-in profiles and roles, the system fields, a primary-contact admin
+// and a Self Client.
 func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstrapped, error) {
 	if _, err := s.DefaultOrg(ctx); err == nil {
-		return nil, nil
+		return nil, s.EnsureSystemFields(ctx)
 	} else if !errors.Is(err, crmguard.ErrNotFound) {
 		return nil, err
 	}
@@ -84,6 +86,9 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 			perms[i] = crmguard.Permission{ID: s.ids.New(), OrgID: org.ID, Index: d.Index}
 		}
 		if err := tx.CreatePermissions(ctx, perms); err != nil {
+			return err
+		}
+		if err := s.ensureFields(ctx, tx, org.ID); err != nil {
 			return err
 		}
 		admin := &crmguard.Profile{ID: s.ids.New(), OrgID: org.ID, Name: crmguard.ProfileAdministrator,

@@ -100,35 +100,72 @@ const (
 )
 
 // Fields lists the Users module's fields of an org: system fields first,
-// then custom fields in the order they were added. System fields are
-// recorded on first use, so orgs made by an older version get them too.
+// then custom fields in the order they were added. It only reads: the
+// system fields are recorded when the org is made, and for orgs made by a
+// version that recorded them on first read, by EnsureSystemFields, which
+// migrate and every start of the server run.
 func (s *Service) Fields(ctx context.Context, org crmguard.ID) ([]*crmguard.Field, error) {
-	fs, err := s.store.ListFields(ctx, org, crmguard.ModuleUsers)
-	if err != nil || (len(fs) > 0 && !fs[0].Custom) {
-		return fs, err
-	}
-	err = s.write(ctx, func(tx crmguard.Store) error { return s.ensureFields(ctx, tx, org) })
-	if err != nil {
-		return nil, err
-	}
 	return s.store.ListFields(ctx, org, crmguard.ModuleUsers)
 }
 
-// ensureFields records the system fields an org lacks.
-func (s *Service) ensureFields(ctx context.Context, tx crmguard.Store, org crmguard.ID) error {
-	have, err := tx.ListFields(ctx, org, crmguard.ModuleUsers)
+// EnsureSystemFields records the system fields every org lacks. It is
+// idempotent and writes nothing when no org lacks one, so it is safe to run
+// on every start.
+func (s *Service) EnsureSystemFields(ctx context.Context) error {
+	orgs, err := s.store.ListOrgs(ctx)
 	if err != nil {
 		return err
+	}
+	var lacking []crmguard.ID
+	for _, o := range orgs {
+		missing, err := s.missingFields(ctx, s.store, o.ID)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			lacking = append(lacking, o.ID)
+		}
+	}
+	if len(lacking) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx crmguard.Store) error {
+		for _, org := range lacking {
+			if err := s.ensureFields(ctx, tx, org); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// missingFields lists the system fields an org has no field for.
+func (s *Service) missingFields(ctx context.Context, st crmguard.Store, org crmguard.ID) ([]systemField, error) {
+	have, err := st.ListFields(ctx, org, crmguard.ModuleUsers)
+	if err != nil {
+		return nil, err
 	}
 	known := map[string]bool{}
 	for _, f := range have {
 		known[strings.ToLower(f.APIName)] = true
 	}
-	now := s.Now()
+	var missing []systemField
 	for _, sf := range userSystemFields {
-		if known[strings.ToLower(sf.api)] {
-			continue
+		if !known[strings.ToLower(sf.api)] {
+			missing = append(missing, sf)
 		}
+	}
+	return missing, nil
+}
+
+// ensureFields records the system fields an org lacks, inside tx.
+func (s *Service) ensureFields(ctx context.Context, tx crmguard.Store, org crmguard.ID) error {
+	missing, err := s.missingFields(ctx, tx, org)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for _, sf := range missing {
 		f := &crmguard.Field{ID: s.ids.New(), OrgID: org, Module: crmguard.ModuleUsers, APIName: sf.api, Label: sf.label,
 			Type: sf.typ, Length: sf.length, PickList: sf.pick, Mandatory: sf.mandatory, ReadOnly: sf.readOnly, CreatedTime: now}
 		if err := tx.CreateField(ctx, f); err != nil {
@@ -185,9 +222,6 @@ func (s *Service) AddField(ctx context.Context, a crmguard.Actor, nf NewField) (
 	f := &crmguard.Field{OrgID: a.OrgID, Module: crmguard.ModuleUsers, Label: label, Type: typ, Custom: true,
 		Length: nf.Length, Decimals: nf.Decimals, CreatedBy: a.UserID}
 	if err := sizeField(f, nf); err != nil {
-		return nil, err
-	}
-	if _, err := s.Fields(ctx, a.OrgID); err != nil {
 		return nil, err
 	}
 	err := s.write(ctx, func(tx crmguard.Store) error {

@@ -82,7 +82,7 @@ func TestPasswordResetLink(t *testing.T) {
 	if _, err := env.Svc.AcceptInvite(ctx, "192.0.2.1", token, "another new secret"); !errors.Is(err, service.ErrInviteInvalid) {
 		t.Errorf("second use: %v", err)
 	}
-	evs, err := env.Store.ListAudit(ctx, env.Org.ID, 1000)
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestChangesAreAuditedWithBeforeAndAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := env.Store.ListAudit(ctx, env.Org.ID, 10)
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,7 +168,7 @@ func TestOneTimePasswordOpensNoSession(t *testing.T) {
 	if su, err := env.Svc.SessionUser(ctx, tok); err != nil || su.ID != u.ID {
 		t.Fatalf("session after the change: %v", err)
 	}
-	evs, err := env.Store.ListAudit(ctx, env.Org.ID, 2)
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 2})
 	if err != nil || len(evs) != 2 || evs[0].Action != "session.login" || evs[1].Action != "user.password" || evs[0].ClientIP != "192.0.2.2" {
 		t.Errorf("audit: %+v %v", evs, err)
 	}
@@ -210,7 +210,7 @@ func TestLogoutIsAudited(t *testing.T) {
 	if _, err := env.Svc.SessionUser(ctx, tok); !errors.Is(err, service.ErrNoSession) {
 		t.Errorf("session after logout: %v", err)
 	}
-	evs, err := env.Store.ListAudit(ctx, env.Org.ID, 2)
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 2})
 	if err != nil || len(evs) != 2 {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestLogoutIsAudited(t *testing.T) {
 	if err := env.Svc.Logout(ctx, from(env, "192.0.2.3"), tok); err != nil {
 		t.Errorf("second logout: %v", err)
 	}
-	if evs, _ := env.Store.ListAudit(ctx, env.Org.ID, 1); evs[0].Seq != out.Seq {
+	if evs, _ := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Limit: 1}); evs[0].Seq != out.Seq {
 		t.Errorf("second logout recorded %s", evs[0].Action)
 	}
 }

@@ -61,7 +61,7 @@ func TestMigrationScrubsInviteLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, err := s.ListAudit(ctx, org, 10)
+	got, err := s.ListAudit(ctx, org, crmguard.AuditFilter{Limit: 10})
 	if err != nil || len(got) != 3 {
 		t.Fatalf("after the upgrade: %v %v", got, err)
 	}

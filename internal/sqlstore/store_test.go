@@ -263,7 +263,7 @@ func testIPRulesAndAudit(t *testing.T, s *sqlstore.Store) {
 	if seq, _ := s.LastAuditSeq(ctx); seq != last {
 		t.Errorf("LastAuditSeq = %d, want %d", seq, last)
 	}
-	evs, err := s.ListAudit(ctx, f.org.ID, 2)
+	evs, err := s.ListAudit(ctx, f.org.ID, crmguard.AuditFilter{Limit: 2})
 	if err != nil || len(evs) != 2 || evs[0].Seq != last || string(evs[0].After) != `{"a":1}` || evs[0].Before != nil {
 		t.Errorf("ListAudit: %+v %v", evs, err)
 	}

@@ -56,7 +56,7 @@ func TestInvitation(t *testing.T) {
 	if resp.StatusCode != 201 || strings.Contains(string(raw), "invite") {
 		t.Fatalf("add: %d %s", resp.StatusCode, raw)
 	}
-	events, err := f.env.Store.ListAudit(ctx, f.env.Org.ID, 1)
+	events, err := f.env.Store.ListAudit(ctx, f.env.Org.ID, crmguard.AuditFilter{Limit: 1})
 	if err != nil || len(events) != 1 || events[0].Action != "user.add" || events[0].Source != crmguard.SourceAPI {
 		t.Fatalf("audit: %+v %v", events, err)
 	}
