@@ -3,6 +3,8 @@ package crmguard
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -21,6 +23,32 @@ func (id ID) MarshalJSON() ([]byte, error) {
 	b = append(b, '"')
 	b = strconv.AppendInt(b, int64(id), 10)
 	return append(b, '"'), nil
+}
+
+// ErrInvalidID is what UnmarshalJSON returns for a value that is not an ID;
+// each caller answers it with its own Zoho error.
+var ErrInvalidID = errors.New("crmguard: invalid ID")
+
+// UnmarshalJSON reads an ID written as a string ("123", as Zoho writes IDs)
+// or as a number (123, as Zoho's SDKs send their long IDs). JSON null leaves
+// the ID unchanged, as encoding/json expects; callers that give null a
+// meaning check for it first.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if json.Unmarshal(b, &s) != nil {
+			return ErrInvalidID
+		}
+	}
+	v, ok := ParseID(s)
+	if !ok {
+		return ErrInvalidID
+	}
+	*id = v
+	return nil
 }
 
 // ParseID parses a decimal ID. It accepts only digits, 1 to 19 of them,

@@ -71,3 +71,24 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("API access entry: %+v", crmguard.Catalogue[i])
 	}
 }
+
+func TestIDUnmarshalJSON(t *testing.T) {
+	for in, want := range map[string]crmguard.ID{
+		`"4876876000000327001"`: 4876876000000327001, `4876876000000327001`: 4876876000000327001,
+		`"\u0031\u0032"`: 12, `7`: 7,
+		`"0"`: 0, `0`: 0, `-5`: 0, `1.5`: 0, `1e3`: 0, `"12a"`: 0, `" 1"`: 0, `""`: 0, `true`: 0, `{"id":"1"}`: 0,
+		`["1"]`: 0, `"12345678901234567890"`: 0, `9223372036854775808`: 0,
+	} {
+		var id crmguard.ID
+		err := json.Unmarshal([]byte(in), &id)
+		if want == 0 && err == nil {
+			t.Errorf("%s: decoded %d, want an error", in, id)
+		} else if want != 0 && (err != nil || id != want) {
+			t.Errorf("%s: %d, %v; want %d", in, id, err, want)
+		}
+	}
+	id := crmguard.ID(9)
+	if err := json.Unmarshal([]byte(`null`), &id); err != nil || id != 9 {
+		t.Errorf("null: %d, %v; want the ID unchanged", id, err)
+	}
+}

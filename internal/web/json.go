@@ -46,21 +46,23 @@ func WriteRawJSON(w http.ResponseWriter, status int, body []byte) error {
 	return err
 }
 
-// errorBody is Zoho's request-level error shape. Field order is Zoho's.
-type errorBody struct {
+// Envelope is Zoho's {code, details, message, status} object: the answer to
+// a failed request, and each entry of a write's per-record answer (with
+// status "success" or "error"). Field order is Zoho's.
+type Envelope struct {
 	Code    string           `json:"code"`
 	Details crmguard.Details `json:"details"`
 	Message string           `json:"message"`
 	Status  string           `json:"status"`
 }
 
-// ErrorBody is the JSON of a Zoho error, with "details" never null.
-func ErrorBody(e *crmguard.Error) any {
+// ErrorEnvelope is the envelope of a Zoho error, with "details" never null.
+func ErrorEnvelope(e *crmguard.Error) Envelope {
 	d := e.Details
 	if d == nil {
 		d = crmguard.Details{}
 	}
-	return errorBody{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
+	return Envelope{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
 }
 
 // internalError is what a client sees for anything that is not a
@@ -89,7 +91,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if ze.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ze.RetryAfter))
 	}
-	_ = WriteJSON(w, ze.HTTPStatus(), ErrorBody(ze))
+	_ = WriteJSON(w, ze.HTTPStatus(), ErrorEnvelope(ze))
 }
 
 // Handler is an http.Handler that returns an error; the adapter answers it.

@@ -23,8 +23,9 @@ type hierarchyPreferences struct {
 	StrictlyReporting bool   `json:"strictly_reporting"`
 }
 
-// orgJSON is the org record of GET /org (zoho-api.md §5.1), limited to the
-// fields that mean something in crmguard.
+// orgJSON is the org record of GET /org, as Zoho documents it at
+// https://www.zoho.com/crm/developer/docs/api/v8/get-org-data.html, limited
+// to the fields that mean something in crmguard.
 type orgJSON struct {
 	Country                string               `json:"country"`
 	HierarchyPreferences   hierarchyPreferences `json:"hierarchy_preferences"`

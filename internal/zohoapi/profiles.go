@@ -1,7 +1,6 @@
 package zohoapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -24,7 +23,8 @@ type defaultView struct {
 }
 
 // profileJSON is a profile as GET /settings/profiles answers it
-// (zoho-api.md §3.1); permissions and sections only on the single GET.
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-profiles.html);
+// permissions and sections only on the single GET.
 type profileJSON struct {
 	DisplayLabel       string           `json:"display_label"`
 	CreatedTime        *string          `json:"created_time"`
@@ -164,19 +164,10 @@ func (a *API) listProfiles(w http.ResponseWriter, r *http.Request, p *crmguard.P
 	}{out, info{a.svc.Config().MaxProfiles}})
 }
 
-// pathProfileID reads {id}; a malformed one is not a URL crmguard serves.
-func pathProfileID(r *http.Request) (crmguard.ID, error) {
-	id, ok := crmguard.ParseID(r.PathValue("id"))
-	if !ok {
-		return 0, ErrURLPattern
-	}
-	return id, nil
-}
-
 // getProfile answers GET /settings/profiles/{id}, with permissions_details
 // and sections.
 func (a *API) getProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, err := pathProfileID(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -206,7 +197,7 @@ func profileBody(r *http.Request) (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	if recs[0] == nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "profiles", "json_path": "$.profiles[0]", "expected_data_type": "jsonobject"})
+		return nil, notObject("profiles", 0)
 	}
 	return recs[0], nil
 }
@@ -214,7 +205,7 @@ func profileBody(r *http.Request) (map[string]json.RawMessage, error) {
 // profileText reads an optional string member of a profile record.
 func profileText(rec map[string]json.RawMessage, key string) (*string, error) {
 	raw, ok := rec[key]
-	if !ok || string(bytes.TrimSpace(raw)) == "null" {
+	if !ok || isNull(raw) {
 		return nil, nil
 	}
 	var s string
@@ -247,19 +238,13 @@ func profileInput(rec map[string]json.RawMessage, withPerms bool) (service.Profi
 	for i, it := range items {
 		path := "$.profiles[0].permissions_details[" + strconv.Itoa(i) + "]"
 		for _, k := range []string{"id", "enabled"} {
-			if v, ok := it[k]; !ok || string(bytes.TrimSpace(v)) == "null" {
+			if v, ok := it[k]; !ok || isNull(v) {
 				return in, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found", crmguard.Details{
 					"api_name": k, "json_path": path + "." + k, "parent_api_name": "permissions_details", "index": i})
 			}
 		}
-		var idText string
-		if json.Unmarshal(it["id"], &idText) != nil {
-			var n json.Number
-			_ = json.Unmarshal(it["id"], &n)
-			idText = n.String()
-		}
-		id, ok := crmguard.ParseID(idText)
-		if !ok {
+		var id crmguard.ID
+		if json.Unmarshal(it["id"], &id) != nil {
 			return in, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "id", "json_path": path + ".id", "expected_data_type": "bigint"})
 		}
 		var on bool
@@ -275,24 +260,19 @@ func requireManageProfiles(p *crmguard.Principal, msg string) error {
 	return requirePerm(p, crmguard.PermManageProfiles, msg)
 }
 
-// profileRecord answers a write with one per-record entry.
-func profileRecord(w http.ResponseWriter, status int, rec recordJSON) error {
-	return web.WriteJSON(w, status, map[string][]recordJSON{"profiles": {rec}})
-}
-
-// writeOrRecord puts record-level errors (validation of the one record) in
-// the per-record answer; request-level ones (permission, path) stay plain.
+// profileWriteError answers a clone or update that failed: in the
+// per-record answer, or for the request, as recordError sorts it.
 func profileWriteError(w http.ResponseWriter, err error) error {
-	e, ok := crmguard.AsError(err)
-	if !ok || e.Code == crmguard.CodeNoPermission || e == service.ErrInvalidProfileID {
+	e, ok := recordError(err, false)
+	if !ok {
 		return err
 	}
-	return profileRecord(w, e.HTTPStatus(), failure(e))
+	return writeRecords(w, e.HTTPStatus(), "profiles", failure(e))
 }
 
 // cloneProfile answers POST /settings/profiles/{id}/actions/clone.
 func (a *API) cloneProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, err := pathProfileID(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -311,12 +291,12 @@ func (a *API) cloneProfile(w http.ResponseWriter, r *http.Request, p *crmguard.P
 	if err != nil {
 		return profileWriteError(w, err)
 	}
-	return profileRecord(w, http.StatusCreated, success(pr.ID, "profile created successfully"))
+	return writeRecords(w, http.StatusCreated, "profiles", success(pr.ID, "profile created successfully"))
 }
 
 // updateProfile answers PUT /settings/profiles/{id}.
 func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, err := pathProfileID(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -339,13 +319,13 @@ func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *crmguard.
 	if err != nil {
 		return profileWriteError(w, err)
 	}
-	return profileRecord(w, http.StatusOK, success(pr.ID, "profile updated successfully"))
+	return writeRecords(w, http.StatusOK, "profiles", success(pr.ID, "profile updated successfully"))
 }
 
 // deleteProfile answers DELETE /settings/profiles/{id}?transfer_to=: the
 // users move first. The success body is not wrapped in an array.
 func (a *API) deleteProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, err := pathProfileID(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -359,5 +339,5 @@ func (a *API) deleteProfile(w http.ResponseWriter, r *http.Request, p *crmguard.
 	if err := a.svc.DeleteProfile(r.Context(), a.actor(r, p), id, to); err != nil {
 		return err
 	}
-	return web.WriteJSON(w, http.StatusOK, recordJSON{Code: "SUCCESS", Details: crmguard.Details{}, Message: "Profile deleted", Status: "success"})
+	return web.WriteJSON(w, http.StatusOK, web.Envelope{Code: "SUCCESS", Details: crmguard.Details{}, Message: "Profile deleted", Status: "success"})
 }

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
 )
 
-// roleJSON is a role as GET /settings/roles answers it (zoho-api.md §4).
+// roleJSON is a role as GET /settings/roles answers it
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-roles.html).
 type roleJSON struct {
 	DisplayLabel    string      `json:"display_label"`
 	ForecastManager *minUser    `json:"forecast_manager"`
@@ -77,9 +77,9 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 
 // getRole answers GET /settings/roles/{id}.
 func (a *API) getRole(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, ok := crmguard.ParseID(r.PathValue("id"))
-	if !ok {
-		return ErrURLPattern
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
 	ro, err := a.svc.GetRole(r.Context(), p.OrgID, id)
 	if err != nil {
@@ -98,7 +98,6 @@ func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, 
 	bad := func(api, typ string) *crmguard.Error {
 		return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": api, "json_path": path + "." + api, "expected_data_type": typ})
 	}
-	isNull := func(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 	for _, k := range []string{"name", "description"} {
 		if v, ok := rec[k]; ok && !isNull(v) {
 			var s string
@@ -136,16 +135,8 @@ func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, 
 			}
 			v = obj["id"]
 		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			var n json.Number
-			if json.Unmarshal(v, &n) != nil {
-				return nil, bad(k, "bigint")
-			}
-			s = n.String()
-		}
-		id, ok := crmguard.ParseID(s)
-		if !ok {
+		var id crmguard.ID
+		if json.Unmarshal(v, &id) != nil {
 			return nil, bad(k, "bigint")
 		}
 		return &id, nil
@@ -172,14 +163,13 @@ func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, 
 // roleWrite answers POST and PUT /settings/roles[/{id}] with per-record
 // results: all succeed 201/200, all fail 400, mixed 207 (200 before v8).
 func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, create bool) error {
-	var urlID crmguard.ID
+	urlID, err := pathID(r)
+	if err != nil {
+		return err
+	}
 	max := maxUpdateBatch
-	if s := r.PathValue("id"); s != "" {
-		id, ok := crmguard.ParseID(s)
-		if !ok {
-			return ErrURLPattern
-		}
-		urlID, max = id, 1
+	if urlID != 0 {
+		max = 1
 	}
 	if err := requireManageRoles(p); err != nil {
 		return err
@@ -188,16 +178,15 @@ func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	out := make([]recordJSON, len(recs))
+	out := make([]web.Envelope, len(recs))
 	var ins []service.RoleInput
 	var at []int
 	for i, rec := range recs {
-		path := "$.roles[" + strconv.Itoa(i) + "]"
 		if rec == nil {
-			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "roles", "json_path": path, "expected_data_type": "jsonobject"}))
+			out[i] = failure(notObject("roles", i))
 			continue
 		}
-		in, e := roleInput(rec, path)
+		in, e := roleInput(rec, recordPath("roles", i))
 		if e != nil {
 			out[i] = failure(e)
 			continue
@@ -222,19 +211,16 @@ func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if create {
 		ok, msg = http.StatusCreated, "Role added"
 	}
-	for j, res := range results {
-		if res != nil {
-			e, _ := crmguard.AsError(res)
-			out[at[j]] = failure(e)
-			continue
-		}
-		id := ins[j].ID
+	id := func(j int) crmguard.ID {
 		if create {
-			id = ids[j]
+			return ids[j]
 		}
-		out[at[j]] = success(id, msg)
+		return ins[j].ID
 	}
-	return web.WriteJSON(w, writeStatus(r, out, ok), map[string][]recordJSON{"roles": out})
+	if err := batchResults(out, at, results, id, msg); err != nil {
+		return err
+	}
+	return writeRecords(w, writeStatus(r, out, ok), "roles", out...)
 }
 
 func (a *API) addRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
@@ -248,9 +234,9 @@ func (a *API) updateRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 // deleteRole answers DELETE /settings/roles/{id}?transfer_to_id=: users
 // and sub-roles move first; the answer is wrapped, unlike a profile's.
 func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, ok := crmguard.ParseID(r.PathValue("id"))
-	if !ok {
-		return ErrURLPattern
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
 	if err := requireManageRoles(p); err != nil {
 		return err
@@ -262,5 +248,5 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 	if err := a.svc.DeleteRole(r.Context(), a.actor(r, p), id, to); err != nil {
 		return err
 	}
-	return web.WriteJSON(w, http.StatusOK, map[string][]recordJSON{"roles": {success(id, "Role Deleted")}})
+	return writeRecords(w, http.StatusOK, "roles", success(id, "Role Deleted"))
 }

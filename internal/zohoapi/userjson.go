@@ -132,7 +132,8 @@ func (w *jw) extra(u *crmguard.User, k string) {
 	w.str(k, userDefaults[k])
 }
 
-// appendUser appends the JSON of one user (zoho-api.md §2.3).
+// appendUser appends the JSON of one user, as GET /users answers it
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-users.html).
 func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
 	w := jw{b: append(b, '{'), first: true}
 	w.id("id", u.ID)

@@ -1,10 +1,7 @@
 package zohoapi
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,48 +14,8 @@ import (
 	"github.com/crmguard/crmguard/internal/web"
 )
 
-// Limits of the Users API.
-const (
-	maxPerPage     = 200
-	maxIDs         = 200
-	maxUpdateBatch = 100
-	maxBody        = 1 << 20
-)
-
-// legacyVersion reports whether a version is the brief's v2 family, where
-// Zoho answers some errors with HTTP 200.
-func legacyVersion(r *http.Request) bool {
-	v := r.PathValue("version")
-	return v == "v2" || v == "v2.1"
-}
-
-// paramErr is INVALID_DATA for a query parameter.
-func paramErr(name, value string, more crmguard.Details) error {
-	d := crmguard.Details{"param_name": name, "param": value}
-	for k, v := range more {
-		d[k] = v
-	}
-	return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
-}
-
-// query returns a query parameter; empty ones count as absent.
-func query(r *http.Request, name string) string { return r.URL.Query().Get(name) }
-
-func intParam(r *http.Request, name string, def, min, max int) (int, error) {
-	s := query(r, name)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < min || n > max {
-		d := crmguard.Details{}
-		if max > 0 && err == nil && n > max {
-			d["maximum_value"] = max
-		}
-		return 0, paramErr(name, s, d)
-	}
-	return n, nil
-}
+// maxIDs is the most IDs GET /users?ids= takes.
+const maxIDs = 200
 
 func userType(r *http.Request) (string, error) {
 	s := query(r, "type")
@@ -70,20 +27,6 @@ func userType(r *http.Request) (string, error) {
 		return "", paramErr("type", s, crmguard.Details{"supported_values": service.UserTypes})
 	}
 	return t, nil
-}
-
-// ifModifiedSince parses the header in the forms Zoho's SDKs send.
-func ifModifiedSince(r *http.Request) (time.Time, error) {
-	h := r.Header.Get("If-Modified-Since")
-	if h == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339, http.TimeFormat, "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, h); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"header_name": "If-Modified-Since", "expected_format": zohoTime})
 }
 
 // encodeUsers returns the JSON of the users with these IDs, in order,
@@ -175,15 +118,6 @@ type pageInfo struct {
 	more          bool
 }
 
-// paging reads page (from 1) and per_page (1 to 200, default 200).
-func paging(r *http.Request) (page, perPage int, err error) {
-	if page, err = intParam(r, "page", 1, 1, 1<<31-1); err != nil {
-		return 0, 0, err
-	}
-	perPage, err = intParam(r, "per_page", maxPerPage, 1, maxPerPage)
-	return page, perPage, err
-}
-
 // listUsers answers GET /users.
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
 	typ, err := userType(r)
@@ -235,17 +169,8 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	return a.writeUsers(w, users, &pageInfo{page: page, perPage: perPage, more: more})
 }
 
-// pathUserID reads {id}; a malformed one is not a URL crmguard serves.
-func pathUserID(r *http.Request) (crmguard.ID, error) {
-	id, ok := crmguard.ParseID(r.PathValue("id"))
-	if !ok {
-		return 0, ErrURLPattern
-	}
-	return id, nil
-}
-
 // unknownID is INVALID_DATA for an ID that names no user: HTTP 400, or 200
-// on v2 and v2.1 as the brief's error table gives it.
+// on v2 and v2.1, as Zoho's v2 error table gives it.
 func unknownID(r *http.Request, e *crmguard.Error) *crmguard.Error {
 	c := *e
 	if legacyVersion(r) {
@@ -256,7 +181,7 @@ func unknownID(r *http.Request, e *crmguard.Error) *crmguard.Error {
 
 // getUser answers GET /users/{id}: {"users":[{...}]}, without info.
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	id, err := pathUserID(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -333,121 +258,13 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	return a.writeUsers(w, users, &pageInfo{page: page, perPage: perPage, more: res.More})
 }
 
-// Request-body errors.
-var (
-	errBodyFormat = crmguard.NewError(crmguard.CodeUnableToParse, "either the request body or parameters is in wrong format", crmguard.Details{})
-)
-
-// recordsBody reads {"<key>":[{...},...]} with 1 to max records; a record
-// that is not an object is kept as nil, for a per-record error. missing is
-// the message for an absent key (the Users API words it as the brief does).
-func recordsBody(r *http.Request, key string, max int, missing string) ([]map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the request body is too large", crmguard.Details{"maximum_length": maxBody})
-	} else if err != nil {
-		return nil, errBodyFormat // the body broke off: unreadable, not too large
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
-		return nil, errBodyFormat
-	}
-	path := "$." + key
-	raw, ok := top[key]
-	if !ok || string(bytes.TrimSpace(raw)) == "null" {
-		return nil, crmguard.NewError(crmguard.CodeMandatoryNotFound, missing, crmguard.Details{"api_name": key, "json_path": path})
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": key, "json_path": path, "expected_data_type": "jsonarray"})
-	}
-	if len(items) == 0 || len(items) > max {
-		d := crmguard.Details{"api_name": key, "json_path": path, "maximum_length": max}
-		if len(items) == 0 {
-			d = crmguard.Details{"api_name": key, "json_path": path, "minimum_length": 1}
-		}
-		return nil, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", d)
-	}
-	recs := make([]map[string]json.RawMessage, len(items))
-	for i, it := range items {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(it, &m) == nil && m != nil {
-			recs[i] = m
-		}
-	}
-	return recs, nil
-}
-
 // usersBody reads {"users":[...]}.
 func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
 	return recordsBody(r, "users", max, "One of the mandatory key is missing.")
 }
 
-func notObject(i int) *crmguard.Error {
-	return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
-		"api_name": "users", "json_path": "$.users[" + strconv.Itoa(i) + "]", "expected_data_type": "jsonobject"})
-}
-
-// recordJSON is one entry of a write's per-record answer.
-type recordJSON struct {
-	Code    string           `json:"code"`
-	Details crmguard.Details `json:"details"`
-	Message string           `json:"message"`
-	Status  string           `json:"status"`
-}
-
-func success(id crmguard.ID, msg string) recordJSON {
-	return recordJSON{Code: "SUCCESS", Details: crmguard.Details{"id": id.String()}, Message: msg, Status: "success"}
-}
-
-func failure(e *crmguard.Error) recordJSON {
-	d := e.Details
-	if d == nil {
-		d = crmguard.Details{}
-	}
-	return recordJSON{Code: e.Code, Details: d, Message: e.Message, Status: "error"}
-}
-
-// requirePerm is step 8 of the pipeline: a write needs the matching
-// Manage_* permission on the caller's profile, checked before the body is
-// read. msg is Zoho's wording for the operation.
-func requirePerm(p *crmguard.Principal, perm, msg string) error {
-	if !p.Can(perm) {
-		return crmguard.NewError(crmguard.CodeNoPermission, msg, crmguard.Details{"permissions": []string{perm}})
-	}
-	return nil
-}
-
 func requireManageUsers(p *crmguard.Principal) error {
 	return requirePerm(p, crmguard.PermManageUsers, "permission denied")
-}
-
-// requiredID reads a mandatory ID query parameter, e.g. transfer_to.
-func requiredID(r *http.Request, name string) (crmguard.ID, error) {
-	t := query(r, name)
-	if t == "" {
-		return 0, crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": name})
-	}
-	id, ok := crmguard.ParseID(t)
-	if !ok {
-		return 0, paramErr(name, t, crmguard.Details{"expected_data_type": "bigint"})
-	}
-	return id, nil
-}
-
-// recordLevel reports whether a service error belongs in the per-record
-// answer rather than the request-level one.
-func recordLevel(err error) (*crmguard.Error, bool) {
-	e, ok := crmguard.AsError(err)
-	if !ok || e.Code == crmguard.CodeNoPermission {
-		return nil, false
-	}
-	return e, true
-}
-
-func (a *API) actor(r *http.Request, p *crmguard.Principal) crmguard.Actor {
-	return crmguard.Actor{OrgID: p.OrgID, UserID: p.UserID, Source: crmguard.SourceAPI, ClientIP: a.guard.ClientIP(r)}
 }
 
 // addUser answers POST /users: one user per request, 201.
@@ -460,29 +277,30 @@ func (a *API) addUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 		return err
 	}
 	if recs[0] == nil {
-		return web.WriteJSON(w, http.StatusBadRequest, map[string][]recordJSON{"users": {failure(notObject(0))}})
+		return writeRecords(w, http.StatusBadRequest, "users", failure(notObject("users", 0)))
 	}
 	nu, err := a.svc.AddUser(r.Context(), a.actor(r, p), recs[0])
-	if e, ok := recordLevel(err); ok {
-		return web.WriteJSON(w, e.HTTPStatus(), map[string][]recordJSON{"users": {failure(e)}})
-	} else if err != nil {
-		return err
+	if err != nil {
+		e, ok := recordError(err, false)
+		if !ok {
+			return err
+		}
+		return writeRecords(w, e.HTTPStatus(), "users", failure(e))
 	}
 	// The invitation link is shown to no one here: 'crmguard user invite'
 	// or the console makes a new one for whoever sends it.
 	a.log.Info("user added and invited", "user_id", nu.User.ID)
-	return web.WriteJSON(w, http.StatusCreated, map[string][]recordJSON{"users": {success(nu.User.ID, "User added")}})
+	return writeRecords(w, http.StatusCreated, "users", success(nu.User.ID, "User added"))
 }
 
 // updateUsers answers PUT /users and PUT /users/{id}.
 func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	var urlID crmguard.ID
+	urlID, err := pathID(r)
+	if err != nil {
+		return err
+	}
 	max := maxUpdateBatch
-	if r.PathValue("id") != "" {
-		var err error
-		if urlID, err = pathUserID(r); err != nil {
-			return err
-		}
+	if urlID != 0 {
 		max = 1
 	}
 	if err := requireManageUsers(p); err != nil {
@@ -492,26 +310,19 @@ func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
-	out := make([]recordJSON, len(recs))
+	out := make([]web.Envelope, len(recs))
 	var ups []service.UserUpdate
 	var at []int // index in recs of each update
 	for i, rec := range recs {
 		if rec == nil {
-			out[i] = failure(notObject(i))
+			out[i] = failure(notObject("users", i))
 			continue
 		}
-		up := service.UserUpdate{Fields: rec, Path: "$.users[" + strconv.Itoa(i) + "]"}
+		up := service.UserUpdate{Fields: rec, Path: recordPath("users", i)}
 		if urlID != 0 {
 			up.ID, up.HasID = urlID, true
-		} else if raw, ok := rec["id"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			up.HasID = true
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				var n json.Number
-				_ = json.Unmarshal(raw, &n)
-				s = n.String()
-			}
-			up.ID, _ = crmguard.ParseID(s)
+		} else {
+			up.ID, up.HasID, _ = recordID(rec) // a malformed id stays 0: the service answers it
 		}
 		ups = append(ups, up)
 		at = append(at, i)
@@ -520,51 +331,18 @@ func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
-	for j, res := range results {
-		if res == nil {
-			out[at[j]] = success(ups[j].ID, "User updated")
-		} else {
-			e, _ := crmguard.AsError(res)
-			out[at[j]] = failure(e)
-		}
+	if err := batchResults(out, at, results, func(j int) crmguard.ID { return ups[j].ID }, "User updated"); err != nil {
+		return err
 	}
-	return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
-}
-
-// writeStatus is the HTTP status of a per-record answer: ok when all
-// succeed, 400 when all fail, 207 when mixed (200 before v8). On v2 and
-// v2.1 a request whose every failure is an unknown ID answers 200, as the
-// brief's error table gives it.
-func writeStatus(r *http.Request, out []recordJSON, ok int) int {
-	failed, unknownOnly := 0, true
-	for _, o := range out {
-		if o.Status == "error" {
-			failed++
-			if o.Code != crmguard.CodeInvalidData || o.Message != service.ErrInvalidUserID.Message {
-				unknownOnly = false
-			}
-		}
-	}
-	switch {
-	case failed == 0:
-		return ok
-	case failed == len(out) && !(unknownOnly && legacyVersion(r)):
-		return http.StatusBadRequest
-	case failed == len(out) || r.PathValue("version") != "v8":
-		return http.StatusOK
-	}
-	return http.StatusMultiStatus
+	return writeRecords(w, writeStatus(r, out, http.StatusOK), "users", out...)
 }
 
 // deleteUser answers DELETE /users/{id} and DELETE /users with the id in
 // the body: a soft delete that also revokes the user's tokens.
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
-	var id crmguard.ID
-	if r.PathValue("id") != "" {
-		var err error
-		if id, err = pathUserID(r); err != nil {
-			return err
-		}
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
 	if err := requireManageUsers(p); err != nil {
 		return err
@@ -576,23 +354,25 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 		}
 		raw, ok := recs[0]["id"]
 		if recs[0] == nil || !ok {
-			return web.WriteJSON(w, http.StatusBadRequest, map[string][]recordJSON{"users": {failure(crmguard.NewError(
-				crmguard.CodeMandatoryNotFound, "One of the mandatory key is missing.", crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"}))}})
+			return writeRecords(w, http.StatusBadRequest, "users", failure(crmguard.NewError(
+				crmguard.CodeMandatoryNotFound, "One of the mandatory key is missing.", crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"})))
 		}
+		// Only the string form names a user to delete here; a number has
+		// always been answered as an invalid ID, unlike in PUT /users.
 		var s string
 		_ = json.Unmarshal(raw, &s)
 		if id, ok = crmguard.ParseID(s); !ok {
-			e := crmguard.NewError(crmguard.CodeInvalidData, service.ErrInvalidUserID.Message, crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"})
-			out := []recordJSON{failure(e)}
-			return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
+			e := failure(crmguard.NewError(crmguard.CodeInvalidData, service.ErrInvalidUserID.Message, crmguard.Details{"api_name": "id", "json_path": "$.users[0].id"}))
+			return writeRecords(w, writeStatus(r, []web.Envelope{e}, http.StatusOK), "users", e)
 		}
 	}
-	err := a.svc.DeleteUser(r.Context(), a.actor(r, p), id)
-	if e, ok := recordLevel(err); ok {
-		out := []recordJSON{failure(e)}
-		return web.WriteJSON(w, writeStatus(r, out, http.StatusOK), map[string][]recordJSON{"users": out})
-	} else if err != nil {
-		return err
+	if err := a.svc.DeleteUser(r.Context(), a.actor(r, p), id); err != nil {
+		e, ok := recordError(err, false)
+		if !ok {
+			return err
+		}
+		f := failure(e)
+		return writeRecords(w, writeStatus(r, []web.Envelope{f}, http.StatusOK), "users", f)
 	}
-	return web.WriteJSON(w, http.StatusOK, map[string][]recordJSON{"users": {success(id, "User deleted")}})
+	return writeRecords(w, http.StatusOK, "users", success(id, "User deleted"))
 }
