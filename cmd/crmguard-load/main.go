@@ -31,8 +31,6 @@ import (
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/server"
-	"github.com/crmguard/crmguard/internal/service"
-	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
 )
@@ -183,20 +181,24 @@ func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok stri
 	if err != nil {
 		return fail(err)
 	}
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "crmguard.db"))
-	if err != nil {
-		return fail(err)
-	}
 	level := slog.LevelWarn
 	if accessLog {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
-	svc := service.New(st, service.Config{}, nil)
-	boot, err := svc.EnsureOrg(ctx, service.BootstrapOptions{})
+	// Credits past any run: the load measures the pipeline, not the 429 of
+	// an org's daily budget. No watcher: nothing but this process writes.
+	stack, err := server.Open(ctx, server.Options{
+		Path:           filepath.Join(dir, "crmguard.db"),
+		Guard:          guard.Config{Credits: 1 << 40, Concurrency: 1 << 20},
+		UserCacheBytes: userCache,
+		Log:            log,
+		PollInterval:   -1,
+	})
 	if err != nil {
 		return fail(err)
 	}
+	svc, boot := stack.Service, stack.Boot
 	admin := crmguard.Actor{OrgID: boot.Org.ID, UserID: boot.Admin.ID, Source: crmguard.SourceCLI}
 	if users > 0 {
 		t0 := time.Now()
@@ -205,9 +207,6 @@ func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok stri
 		}
 		fmt.Printf("seeded %d users in %s\n", users, time.Since(t0).Round(time.Millisecond))
 	}
-	// Credits past any run: the load measures the pipeline, not the 429 of an
-	// org's daily budget.
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: guard.Config{Credits: 1 << 40, Concurrency: 1 << 20}, UserCacheBytes: userCache})
 	crmURL, stop1, err := serve(stack.Handler)
 	if err != nil {
 		return fail(err)
@@ -216,7 +215,7 @@ func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok stri
 	if err != nil {
 		return fail(err)
 	}
-	return crmURL, issued.AccessToken, func() { stop1(); st.Close(); os.RemoveAll(dir) }, nil
+	return crmURL, issued.AccessToken, func() { stop1(); stack.Close(); os.RemoveAll(dir) }, nil
 }
 
 // scenarioPaths are the URLs a scenario requests, round robin. The user

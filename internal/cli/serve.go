@@ -180,33 +180,29 @@ func (e *env) serve(f *serveFlags) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, f.svc, nil)
-	boot, err := svc.EnsureOrg(e.ctx, service.BootstrapOptions{CompanyName: f.company, AdminEmail: f.adminEmail,
-		TimeZone: f.timeZone, Edition: f.edition, LicenseUsers: f.licenseUsers})
-	if err != nil {
-		return err
-	}
-	org, err := svc.DefaultOrg(e.ctx)
-	if err != nil {
-		return err
-	}
-	var demo *service.Demo
-	if f.demo {
-		if demo, err = svc.SeedDemo(e.ctx, org.ID, boot != nil); err != nil {
-			return err
-		}
-	}
-
 	cacheBytes := f.userCacheMiB << 20
 	if f.userCacheMiB == 0 {
 		cacheBytes = -1
 	}
 	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: guard.Config{ClientIP: web.ClientIP{Trusted: proxies, HTTPS: https},
-		Credits: f.credits, Concurrency: f.concurrency}, UserCacheBytes: cacheBytes, SeparateMetrics: metricsLn != nil})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	go svc.Watch(ctx, f.poll, log)
+	stack, err := server.Open(ctx, server.Options{
+		Store:   st,
+		Service: f.svc,
+		Bootstrap: service.BootstrapOptions{CompanyName: f.company, AdminEmail: f.adminEmail,
+			TimeZone: f.timeZone, Edition: f.edition, LicenseUsers: f.licenseUsers},
+		Demo:            f.demo,
+		Guard:           guard.Config{ClientIP: web.ClientIP{Trusted: proxies, HTTPS: https}, Credits: f.credits, Concurrency: f.concurrency},
+		UserCacheBytes:  cacheBytes,
+		SeparateMetrics: metricsLn != nil,
+		Log:             log,
+		PollInterval:    f.poll,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
 	if metricsLn != nil {
 		go func() {
 			if err := server.Serve(ctx, metricsLn, stack.Metrics.Handler(), log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
@@ -216,7 +212,7 @@ func (e *env) serve(f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Metrics: http://%s/metrics\n", metricsLn.Addr())
 	}
 
-	e.banner(f, svc, org, boot, demo)
+	e.banner(f, stack.Service, stack.Org, stack.Boot, stack.Demo)
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.dataDir)
 	if err := server.Serve(ctx, ln, stack.Handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
 		return err

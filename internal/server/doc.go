@@ -1,4 +1,12 @@
-// Package server composes crmguard's handler tree (API, OAuth, health,
-// metrics) and owns the http.Server's start and graceful stop. It imports the
-// transports, the service and web; never a store implementation.
+// Package server is the one place that builds the whole of crmguard: Open
+// opens the store, makes sure an org exists, seeds the demo if asked, wires
+// the service, the request pipeline and every transport (API, OAuth,
+// console, health, metrics) into one handler tree, and runs the watcher
+// that keeps the caches in step with other processes' writes. The CLI's
+// serve, the test environment and the load tool all start through it. It
+// also owns the http.Server's start and graceful stop (Serve).
+//
+// It imports the packages below it: the module root, internal/console,
+// internal/guard, internal/oauth, internal/service, internal/sqlstore,
+// internal/web and internal/zohoapi; never internal/cli.
 package server

@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard/internal/console"
-	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/oauth"
-	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
 )
@@ -92,37 +90,4 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return err
 	}
 	return nil
-}
-
-// Stack is the running parts of one server: its handler tree, pipeline and
-// metrics.
-type Stack struct {
-	Handler http.Handler
-	Guard   *guard.Guard
-	Metrics *web.Metrics
-}
-
-// Config is the transport settings of a stack.
-type Config struct {
-	Guard guard.Config
-	// UserCacheBytes bounds the API's cache of encoded users: 0 is
-	// zohoapi.DefaultUserCacheBytes, negative turns it off.
-	UserCacheBytes int
-	// SeparateMetrics leaves /metrics off the main handler (serve
-	// --metrics-addr serves Stack.Metrics on its own listener).
-	SeparateMetrics bool
-}
-
-// Build wires the pipeline and every transport over svc. ready answers
-// /readyz.
-func Build(svc *service.Service, ready func(context.Context) error, log *slog.Logger, cfg Config) *Stack {
-	m := web.NewMetrics()
-	g := guard.New(svc, cfg.Guard, m)
-	h := Handler(Parts{
-		API:     zohoapi.New(svc, g, log, cfg.UserCacheBytes),
-		OAuth:   oauth.NewEndpoints(svc, m, log, cfg.Guard.ClientIP),
-		Console: console.New(svc, log, cfg.Guard.ClientIP),
-		Metrics: m, Log: log, Ready: ready, ClientIP: cfg.Guard.ClientIP, SeparateMetrics: cfg.SeparateMetrics,
-	})
-	return &Stack{Handler: h, Guard: g, Metrics: m}
 }

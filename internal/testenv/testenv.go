@@ -6,7 +6,6 @@ package testenv
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -51,6 +50,9 @@ type Options struct {
 	// BusyTimeout, when positive, is the store's wait for the write lock
 	// (sqlstore.DefaultBusyTimeout otherwise).
 	BusyTimeout time.Duration
+	// PollInterval is how often the stack looks for changes written by
+	// another process (server.DefaultPollInterval when 0), as serve does.
+	PollInterval time.Duration
 }
 
 // Env is a running stack.
@@ -69,48 +71,33 @@ type Env struct {
 	Admin crmguard.Actor
 }
 
-// New starts a stack for t; it stops when t ends.
+// New starts a stack for t, through server.Open as serve does; it stops
+// when t ends.
 func New(t testing.TB, opt Options) *Env {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crmguard.db")
-	var sopts []sqlstore.Option
-	if opt.BusyTimeout > 0 {
-		sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
-	}
-	st, err := sqlstore.OpenSQLite(ctx, path, sopts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Minute)} // minute-aligned: limits that count minutes answer alike every run
 	cfg := opt.Service
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = 4 // bcrypt.MinCost: tests need not be slow
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	svc := service.New(st, cfg, clock.Now)
-	boot, err := svc.EnsureOrg(ctx, service.BootstrapOptions{})
+	stack, err := server.Open(context.Background(), server.Options{
+		Path: path, BusyTimeout: opt.BusyTimeout, Service: cfg, Now: clock.Now, Demo: opt.Demo,
+		Guard: opt.Guard, PollInterval: opt.PollInterval,
+	})
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
-	if opt.Demo {
-		if _, err := svc.SeedDemo(ctx, boot.Org.ID, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	org, err := svc.Org(ctx, boot.Org.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stack := server.Build(svc, st.Ping, log, server.Config{Guard: opt.Guard})
+	t.Cleanup(func() { stack.Close() })
 	srv.Config.Handler = stack.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{Store: st, Svc: svc, Guard: stack.Guard, Metrics: stack.Metrics, Server: srv, URL: srv.URL, Clock: clock, Path: path,
-		Boot: boot, Org: org, Admin: crmguard.Actor{OrgID: org.ID, UserID: org.PrimaryUserID, Source: crmguard.SourceCLI}}
+	org := stack.Org
+	return &Env{Store: stack.Store, Svc: stack.Service, Guard: stack.Guard, Metrics: stack.Metrics, Server: srv, URL: srv.URL, Clock: clock, Path: path,
+		Boot: stack.Boot, Org: org, Admin: crmguard.Actor{OrgID: org.ID, UserID: org.PrimaryUserID, Source: crmguard.SourceCLI}}
 }
 
 // Token issues an access token for the user with this e-mail ("" for the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -206,10 +205,8 @@ func TestChangesApplyOnTheVeryNextRequest(t *testing.T) {
 // TestChangesFromAnotherProcess: a change written through a second store
 // on the same file (as the CLI does) reaches the server's cache by polling.
 func TestChangesFromAnotherProcess(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go env.Svc.Watch(ctx, 10*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	env := testenv.New(t, testenv.Options{PollInterval: 10 * time.Millisecond})
+	ctx := context.Background()
 	tok := env.Token(t, "", orgScope)
 	if resp := env.Do(t, "GET", "/crm/v8/org", tok, ""); resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode)

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/console"
+	"github.com/crmguard/crmguard/internal/guard"
+	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+	"github.com/crmguard/crmguard/internal/web"
+	"github.com/crmguard/crmguard/internal/zohoapi"
+)
+
+// DefaultPollInterval is how often a stack looks for changes that other
+// processes made to its store, unless Options say otherwise.
+const DefaultPollInterval = 100 * time.Millisecond
+
+// Options say how Open builds a stack. The zero value opens nothing: set
+// Store or Path.
+type Options struct {
+	// Store is an open store to build on; its opener keeps it and closes
+	// it after Stack.Close. When nil, Open opens (creating if needed) the
+	// SQLite database at Path, and Stack.Close closes it.
+	Store *sqlstore.Store
+	Path  string
+	// BusyTimeout, when positive, is how long a write to the database at
+	// Path waits for another process's write (sqlstore.DefaultBusyTimeout
+	// otherwise).
+	BusyTimeout time.Duration
+
+	// Service configures the use cases; zero fields take Zoho's defaults.
+	Service service.Config
+	// Now is the clock of the service and the pipeline; nil is time.Now.
+	Now func() time.Time
+	// Bootstrap describes the org created when the store holds none.
+	Bootstrap service.BootstrapOptions
+	// Demo seeds the demo org (in full when this Open created the org).
+	Demo bool
+
+	// Guard configures the request pipeline.
+	Guard guard.Config
+	// UserCacheBytes bounds the API's cache of encoded users: 0 is
+	// zohoapi.DefaultUserCacheBytes, negative turns it off.
+	UserCacheBytes int
+	// SeparateMetrics leaves /metrics off Stack.Handler, for a caller
+	// that serves Stack.Metrics on its own listener.
+	SeparateMetrics bool
+	// Log receives the stack's logs; nil discards them.
+	Log *slog.Logger
+	// PollInterval is how often the watcher looks for changes other
+	// processes (the CLI, another instance) wrote to the store: 0 is
+	// DefaultPollInterval; negative runs no watcher, for a caller that
+	// knows nothing else writes.
+	PollInterval time.Duration
+}
+
+// Stack is one running crmguard: its store, service, pipeline, metrics and
+// handler tree, the org it serves, and the watcher that keeps its caches
+// in step with other processes' writes.
+type Stack struct {
+	Store   *sqlstore.Store
+	Service *service.Service
+	Guard   *guard.Guard
+	Metrics *web.Metrics
+	// Handler serves every route: API, OAuth, console, health, metrics.
+	Handler http.Handler
+	// Boot is what this Open created on an empty store (the org, its
+	// admin's one-time password, the Self Client's secret); nil when the
+	// store already held an org.
+	Boot *service.Bootstrapped
+	// Demo is what Options.Demo seeded; nil without it.
+	Demo *service.Demo
+	// Org is the org served (the store's first).
+	Org *crmguard.Org
+
+	ownStore  bool
+	stopWatch context.CancelFunc
+	watching  sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Open builds the whole stack: it opens the store (unless given one),
+// creates the org on an empty store, seeds the demo if asked, wires the
+// pipeline and every transport over the service, and starts the watcher,
+// which runs until ctx ends or Close is called. The watcher starts here,
+// not in a later step a caller could forget: without it, a change written
+// by another process would stay invisible to this stack's caches.
+func Open(ctx context.Context, opt Options) (*Stack, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Stack{Store: opt.Store}
+	if s.Store == nil {
+		var sopts []sqlstore.Option
+		if opt.BusyTimeout > 0 {
+			sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
+		}
+		st, err := sqlstore.OpenSQLite(ctx, opt.Path, sopts...)
+		if err != nil {
+			return nil, err
+		}
+		s.Store, s.ownStore = st, true
+	}
+	if err := s.build(ctx, opt, log); err != nil {
+		if s.ownStore {
+			s.Store.Close()
+		}
+		return nil, err
+	}
+	every := opt.PollInterval
+	if every == 0 {
+		every = DefaultPollInterval
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	s.stopWatch = cancel
+	if every > 0 {
+		s.watching.Add(1)
+		go func() {
+			defer s.watching.Done()
+			s.Service.Watch(wctx, every, log)
+		}()
+	}
+	return s, nil
+}
+
+// build makes the org, the demo and the handler tree over s.Store.
+func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error {
+	svc := service.New(s.Store, opt.Service, opt.Now)
+	boot, err := svc.EnsureOrg(ctx, opt.Bootstrap)
+	if err != nil {
+		return err
+	}
+	org, err := svc.DefaultOrg(ctx)
+	if err != nil {
+		return err
+	}
+	var demo *service.Demo
+	if opt.Demo {
+		if demo, err = svc.SeedDemo(ctx, org.ID, boot != nil); err != nil {
+			return err
+		}
+	}
+	m := web.NewMetrics()
+	g := guard.New(svc, opt.Guard, m)
+	ip := opt.Guard.ClientIP
+	h := Handler(Parts{
+		API:     zohoapi.New(svc, g, log, opt.UserCacheBytes),
+		OAuth:   oauth.NewEndpoints(svc, m, log, ip),
+		Console: console.New(svc, log, ip),
+		Metrics: m, Log: log, Ready: s.Store.Ping, ClientIP: ip, SeparateMetrics: opt.SeparateMetrics,
+	})
+	s.Service, s.Guard, s.Metrics, s.Handler = svc, g, m, h
+	s.Boot, s.Demo, s.Org = boot, demo, org
+	return nil
+}
+
+// Close stops the watcher and waits for it, then closes the store if Open
+// opened it. It does not stop an http.Server serving Handler: stop that
+// first. Calling it again does nothing.
+func (s *Stack) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.stopWatch()
+		s.watching.Wait()
+		if s.ownStore {
+			err = s.Store.Close()
+		}
+	})
+	return err
+}
