@@ -81,7 +81,7 @@ func roleAddCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				in := service.RoleInput{Name: &args[0], ReportingTo: &parent, ShareWithPeers: &share, Path: "$.roles[0]"}
+				in := service.RoleInput{Name: &args[0], ReportingTo: &parent, ShareWithPeers: &share}
 				if description != "" {
 					in.Description = &description
 				}
@@ -124,7 +124,7 @@ func roleMoveCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				results, err := s.svc.UpdateRoles(s.ctx, s.actor, []service.RoleInput{{ID: id, HasID: true, ReportingTo: &parent, Path: "$.roles[0]"}})
+				results, err := s.svc.UpdateRoles(s.ctx, s.actor, []service.RoleInput{{ID: id, HasID: true, ReportingTo: &parent}})
 				if err == nil {
 					err = firstError(results)
 				}

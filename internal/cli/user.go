@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -75,12 +74,11 @@ one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 				if err != nil {
 					return err
 				}
-				rec := map[string]json.RawMessage{"email": jsonString(email), "last_name": jsonString(last),
-					"profile": jsonString(p.ID.String()), "role": jsonString(r.ID.String())}
+				in := service.UserInput{Email: &email, LastName: &last, Profile: &p.ID, Role: &r.ID}
 				if first != "" {
-					rec["first_name"] = jsonString(first)
+					in.FirstName = &first
 				}
-				nu, err := s.svc.AddUser(s.ctx, s.actor, rec)
+				nu, err := s.svc.AddUser(s.ctx, s.actor, in)
 				if err != nil {
 					return err
 				}
@@ -96,11 +94,6 @@ one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 	c.Flags().StringVar(&role, "role", "", "role name or ID")
 	c.Flags().StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "the server's public URL, for the invitation link")
 	return c
-}
-
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s)
-	return b
 }
 
 func userInviteCmd(e *env) *cobra.Command {

@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,8 +33,7 @@ func delegate(t *testing.T, env *testenv.Env, email string, perms ...string) {
 	if _, err := env.Svc.SetProfilePermissions(ctx, env.Admin, p.ID, on); err != nil {
 		t.Fatal(err)
 	}
-	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: env.User(t, email).ID, HasID: true, Path: "$.users[0]",
-		Fields: map[string]json.RawMessage{"profile": json.RawMessage(`"` + p.ID.String() + `"`)}}})
+	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: env.User(t, email).ID, HasID: true, Input: service.UserInput{Profile: &p.ID}}})
 	if err != nil || res[0] != nil {
 		t.Fatalf("move %s: %v %v", email, err, res)
 	}

@@ -77,7 +77,7 @@ func (c *Console) roleResult(w http.ResponseWriter, r *request, results []error,
 func (c *Console) addRole(w http.ResponseWriter, r *request) {
 	name := r.PostForm.Get("name")
 	parent, _ := crmguard.ParseID(r.PostForm.Get("reporting_to"))
-	_, results, err := c.svc.AddRoles(r.Context(), r.actor(c), []service.RoleInput{{Name: &name, ReportingTo: &parent, Path: "$.roles[0]"}})
+	_, results, err := c.svc.AddRoles(r.Context(), r.actor(c), []service.RoleInput{{Name: &name, ReportingTo: &parent}})
 	c.roleResult(w, r, results, err, "Added role "+name+".")
 }
 
@@ -89,7 +89,7 @@ func (c *Console) roleAction(w http.ResponseWriter, r *request) {
 	}
 	switch r.PostForm.Get("action") {
 	case "update":
-		in := service.RoleInput{ID: id, HasID: true, Path: "$.roles[0]"}
+		in := service.RoleInput{ID: id, HasID: true}
 		if name := r.PostForm.Get("name"); name != "" {
 			in.Name = &name
 		}

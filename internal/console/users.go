@@ -173,9 +173,18 @@ func (c *Console) user(w http.ResponseWriter, r *request) {
 	c.userPage(w, r, http.StatusOK, id, r.URL.Query().Get("done"), "", "")
 }
 
-func jsonText(s string) json.RawMessage {
-	b, _ := json.Marshal(s)
-	return b
+// formRef sets a user's role or profile from a form value: an ID, or else
+// the value as given, which the service refuses as the API would.
+func formRef(in *service.UserInput, dst **crmguard.ID, api, v string) {
+	if id, ok := crmguard.ParseID(v); ok {
+		*dst = &id
+		return
+	}
+	if in.Fields == nil {
+		in.Fields = map[string]json.RawMessage{}
+	}
+	b, _ := json.Marshal(v)
+	in.Fields[api] = b
 }
 
 // userAction applies one action of the user page through the same service
@@ -189,8 +198,8 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 	a := r.actor(c)
 	var err error
 	var done, link string
-	update := func(fields map[string]json.RawMessage) error {
-		results, err := c.svc.UpdateUsers(r.Context(), a, []service.UserUpdate{{ID: id, HasID: true, Fields: fields, Path: "$.users[0]"}})
+	update := func(in service.UserInput) error {
+		results, err := c.svc.UpdateUsers(r.Context(), a, []service.UserUpdate{{ID: id, HasID: true, Input: in}})
 		if err == nil && results[0] != nil {
 			err = results[0]
 		}
@@ -204,13 +213,17 @@ func (c *Console) userAction(w http.ResponseWriter, r *request) {
 	switch action {
 	case "edit":
 		done = "Saved."
-		err = update(map[string]json.RawMessage{"first_name": jsonText(r.PostForm.Get("first_name")),
-			"last_name": jsonText(r.PostForm.Get("last_name")), "role": jsonText(r.PostForm.Get("role")),
-			"profile": jsonText(r.PostForm.Get("profile"))})
+		first, last := r.PostForm.Get("first_name"), r.PostForm.Get("last_name")
+		in := service.UserInput{FirstName: &first, LastName: &last}
+		formRef(&in, &in.Role, "role", r.PostForm.Get("role"))
+		formRef(&in, &in.Profile, "profile", r.PostForm.Get("profile"))
+		err = update(in)
 	case "deactivate":
-		done, err = "The user is deactivated.", update(map[string]json.RawMessage{"status": jsonText("inactive")})
+		inactive := "inactive"
+		done, err = "The user is deactivated.", update(service.UserInput{Status: &inactive})
 	case "activate":
-		done, err = "The user is active.", update(map[string]json.RawMessage{"status": jsonText("active")})
+		active := "active"
+		done, err = "The user is active.", update(service.UserInput{Status: &active})
 	case "delete":
 		done, err = "The user is deleted; their tokens are revoked.", c.svc.DeleteUser(r.Context(), a, id)
 	case "revoke":
@@ -294,15 +307,20 @@ func (c *Console) inviteForm(w http.ResponseWriter, r *request, status int, form
 // invite adds a user as POST /users does and shows the invitation link.
 func (c *Console) invite(w http.ResponseWriter, r *request) {
 	form := map[string]string{}
-	rec := map[string]json.RawMessage{}
-	for _, k := range []string{"email", "first_name", "last_name", "role", "profile"} {
+	var in service.UserInput
+	for k, dst := range map[string]**string{"email": &in.Email, "first_name": &in.FirstName, "last_name": &in.LastName} {
 		v := strings.TrimSpace(r.PostForm.Get(k))
-		form[k] = v
-		if v != "" {
-			rec[k] = jsonText(v)
+		if form[k] = v; v != "" {
+			*dst = &v
 		}
 	}
-	nu, err := c.svc.AddUser(r.Context(), r.actor(c), rec)
+	for k, dst := range map[string]**crmguard.ID{"role": &in.Role, "profile": &in.Profile} {
+		v := strings.TrimSpace(r.PostForm.Get(k))
+		if form[k] = v; v != "" {
+			formRef(&in, dst, k, v)
+		}
+	}
+	nu, err := c.svc.AddUser(r.Context(), r.actor(c), in)
 	if err != nil {
 		if ce, ok := crmguard.AsError(err); ok {
 			msg := ce.Message

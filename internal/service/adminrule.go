@@ -49,9 +49,9 @@ func (s *Service) requireAdminOver(ctx context.Context, tx crmguard.Store, a crm
 	return nil
 }
 
-// mayGiveProfile fails with NO_PERMISSION, in the per-record form at path,
+// mayGiveProfile fails with NO_PERMISSION about the record's profile field
 // when profile is the Administrator profile and the actor does not hold it.
-func (s *Service) mayGiveProfile(ctx context.Context, tx crmguard.Store, a crmguard.Actor, profile crmguard.ID, path string) error {
+func (s *Service) mayGiveProfile(ctx context.Context, tx crmguard.Store, a crmguard.Actor, profile crmguard.ID) error {
 	admin, err := s.profileIsAdmin(ctx, tx, a.OrgID, profile)
 	if err != nil || !admin {
 		return err
@@ -59,5 +59,5 @@ func (s *Service) mayGiveProfile(ctx context.Context, tx crmguard.Store, a crmgu
 	if ok, err := s.actorIsAdmin(ctx, tx, a); err != nil || ok {
 		return err
 	}
-	return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "profile", path, nil)
+	return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "profile", nil)
 }

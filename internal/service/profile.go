@@ -40,43 +40,19 @@ func enabledNames(ps crmguard.PermSet) []string {
 	return out
 }
 
-// SetProfilePermissions turns permissions of a profile on or off, by name.
-// The built-in Administrator profile cannot be edited; an unknown name is
-// INVALID_DATA naming it; all changes apply or none. The caller needs
-// Manage_Profiles (the CLI acts as the primary contact, who has it).
+// SetProfilePermissions is UpdateProfile by permission names, as the CLI
+// and the console name them: each name turned on or off.
 func (s *Service) SetProfilePermissions(ctx context.Context, a crmguard.Actor, profile crmguard.ID, changes map[string]bool) (*crmguard.Profile, error) {
-	var out *crmguard.Profile
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageProfiles); err != nil {
-			return err
-		}
-		p, err := tx.GetProfile(ctx, a.OrgID, profile)
-		if errors.Is(err, crmguard.ErrNotFound) {
-			return crmguard.NewError(crmguard.CodeInvalidData, "the id given seems to be invalid or already deleted", crmguard.Details{"id": profile.String()})
-		} else if err != nil {
-			return err
-		}
-		if p.IsAdministrator() {
-			return crmguard.NewError(crmguard.CodeInvalidData, "The Administrator profile cannot be edited", crmguard.Details{"id": p.ID.String()})
-		}
-		before := enabledNames(p.Permissions)
-		for name, on := range changes {
-			i, ok := crmguard.PermissionIndex(name)
-			if !ok {
-				return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "permissions_details", "name": name})
-			}
-			p.Permissions.Set(i, on)
-		}
-		p.ModifiedBy, p.ModifiedTime = a.UserID, s.Now()
-		if err := tx.UpdateProfile(ctx, p); err != nil {
-			return err
-		}
-		out = p
-		return s.audit(ctx, tx, a, "profile.update", "profile", p.ID,
-			map[string]any{"name": p.Name, "permissions": before},
-			map[string]any{"name": p.Name, "permissions": enabledNames(p.Permissions)})
-	})
-	return out, err
+	names := make([]string, 0, len(changes))
+	for name := range changes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	in := ProfileInput{Permissions: make([]PermissionChange, len(names))}
+	for i, name := range names {
+		in.Permissions[i] = PermissionChange{Name: name, Enabled: changes[name]}
+	}
+	return s.UpdateProfile(ctx, a, profile, in)
 }
 
 // requirePermission checks that the actor's profile grants perm; else 403

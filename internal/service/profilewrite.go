@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/crmguard/crmguard"
 )
 
-// Limits and messages of the Profiles API (the brief, seeds/003, and
-// zoho-api.md §3).
+// Limits and messages of the Profiles API
+// (https://www.zoho.com/crm/developer/docs/api/v8/update-profile.html).
 const (
 	maxProfileName = 50
 	maxProfileDesc = 250
@@ -56,32 +55,29 @@ func (s *Service) PermissionIDs(ctx context.Context, org crmguard.ID) ([]crmguar
 	return ids, nil
 }
 
-// ProfileInput is the body of a clone or an update. Nil fields are absent.
+// ProfileInput is a clone or an update of a profile. Nil fields are absent.
 type ProfileInput struct {
 	Name        *string
 	Description *string
-	// Permissions are {id, enabled} changes (update only), validated by
-	// the caller's decoder for shape; IDs are checked here.
+	// Permissions turn permissions on or off (update only), in order; all
+	// of them apply or none.
 	Permissions []PermissionChange
 }
 
-// PermissionChange turns one permission, by its per-org ID, on or off.
+// PermissionChange turns one permission on or off: by its per-org ID, as
+// the API names permissions, or by its name when ID is 0.
 type PermissionChange struct {
 	ID      crmguard.ID
+	Name    string
 	Enabled bool
-	Path    string // JSON path of the item, for errors
 }
 
-func profileField(code, msg, api string, more crmguard.Details) *crmguard.Error {
-	d := crmguard.Details{"api_name": api, "json_path": "$.profiles[0]." + api}
-	for k, v := range more {
-		d[k] = v
-	}
-	return crmguard.NewError(code, msg, d)
+func profileField(code, msg, api string, more crmguard.Details) error {
+	return recordErr(code, msg, api, more)
 }
 
-// checkProfileText validates name and description: clean text, lengths.
-func checkProfileText(in ProfileInput) error {
+// Validate checks name and description: clean text, lengths.
+func (in ProfileInput) Validate() error {
 	if in.Name != nil && !cleanText(*in.Name) {
 		return profileField(crmguard.CodeInvalidData, "invalid data", "name", crmguard.Details{"expected_data_type": "text"})
 	}
@@ -128,14 +124,12 @@ func (s *Service) CloneProfile(ctx context.Context, a crmguard.Actor, source crm
 		if in.Name == nil {
 			return profileField(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
 		}
-		if err := checkProfileText(in); err != nil {
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		name := strings.TrimSpace(*in.Name)
 		if dup, err := tx.GetProfileByName(ctx, a.OrgID, name); err == nil {
-			e := profileField(crmguard.CodeDuplicateData, msgProfileDuplicate, "name", crmguard.Details{"id": dup.ID.String()})
-			e.Status = http.StatusNotFound
-			return e
+			return profileField(crmguard.CodeDuplicateData, msgProfileDuplicate, "name", crmguard.Details{"id": dup.ID.String()})
 		} else if !errors.Is(err, crmguard.ErrNotFound) {
 			return err
 		}
@@ -154,9 +148,7 @@ func (s *Service) CloneProfile(ctx context.Context, a crmguard.Actor, source crm
 			p.Description = *in.Description
 		}
 		if err := tx.CreateProfile(ctx, p); errors.Is(err, crmguard.ErrConflict) {
-			e := profileField(crmguard.CodeDuplicateData, msgProfileDuplicate, "name", nil)
-			e.Status = http.StatusNotFound
-			return e
+			return profileField(crmguard.CodeDuplicateData, msgProfileDuplicate, "name", nil)
 		} else if err != nil {
 			return err
 		}
@@ -168,8 +160,9 @@ func (s *Service) CloneProfile(ctx context.Context, a crmguard.Actor, source crm
 	return out, err
 }
 
-// UpdateProfile renames a profile or turns permissions on and off, by
-// permission ID; all of it applies or none. Administrator cannot be edited.
+// UpdateProfile renames a profile, changes its description or turns its
+// permissions on and off; all of it applies or none, audited as one
+// profile.update. The built-in Administrator profile cannot be edited.
 func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmguard.ID, in ProfileInput) (*crmguard.Profile, error) {
 	var out *crmguard.Profile
 	err := s.write(ctx, func(tx crmguard.Store) error {
@@ -183,7 +176,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmgua
 		if p.IsAdministrator() {
 			return crmguard.NewError(crmguard.CodeInvalidData, "The Administrator profile cannot be edited", crmguard.Details{"id": p.ID.String()})
 		}
-		if err := checkProfileText(in); err != nil {
+		if err := in.Validate(); err != nil {
 			return err
 		}
 		before := profileAudit(p)
@@ -201,23 +194,8 @@ func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmgua
 		if in.Description != nil {
 			p.Description = *in.Description
 		}
-		if len(in.Permissions) > 0 {
-			ids, err := s.PermissionIDs(ctx, a.OrgID)
-			if err != nil {
-				return err
-			}
-			index := make(map[crmguard.ID]int, len(ids))
-			for i, pid := range ids {
-				index[pid] = i
-			}
-			for _, c := range in.Permissions {
-				i, ok := index[c.ID]
-				if !ok {
-					return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
-						"api_name": "id", "json_path": c.Path + ".id", "id": c.ID.String()})
-				}
-				p.Permissions.Set(i, c.Enabled)
-			}
+		if err := s.setPermissions(ctx, a.OrgID, p, in.Permissions); err != nil {
+			return err
 		}
 		p.ModifiedBy, p.ModifiedTime = a.UserID, s.Now()
 		if err := tx.UpdateProfile(ctx, p); errors.Is(err, crmguard.ErrConflict) {
@@ -229,6 +207,40 @@ func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmgua
 		return s.audit(ctx, tx, a, "profile.update", "profile", p.ID, before, profileAudit(p))
 	})
 	return out, err
+}
+
+// setPermissions applies permission changes to p: an unknown ID is
+// INVALID_DATA about the item's id, an unknown name INVALID_DATA naming it.
+func (s *Service) setPermissions(ctx context.Context, org crmguard.ID, p *crmguard.Profile, changes []PermissionChange) error {
+	var index map[crmguard.ID]int // catalogue index by per-org ID, read once
+	for n, c := range changes {
+		if c.ID == 0 {
+			i, ok := crmguard.PermissionIndex(c.Name)
+			if !ok {
+				return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "permissions_details", "name": c.Name})
+			}
+			p.Permissions.Set(i, c.Enabled)
+			continue
+		}
+		if index == nil {
+			ids, err := s.PermissionIDs(ctx, org)
+			if err != nil {
+				return err
+			}
+			index = make(map[crmguard.ID]int, len(ids))
+			for i, pid := range ids {
+				index[pid] = i
+			}
+		}
+		i, ok := index[c.ID]
+		if !ok {
+			e := recordErr(crmguard.CodeInvalidData, "invalid data", "id", crmguard.Details{"id": c.ID.String()})
+			e.Parent, e.Index = "permissions_details", n
+			return e
+		}
+		p.Permissions.Set(i, c.Enabled)
+	}
+	return nil
 }
 
 // DeleteProfile moves the profile's users to transferTo, then deletes it.

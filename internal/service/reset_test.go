@@ -3,7 +3,6 @@ package service_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -39,8 +38,7 @@ func usersManager(t *testing.T, env *testenv.Env, email string, perms ...string)
 		t.Fatal(err)
 	}
 	u := env.User(t, email)
-	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: u.ID, HasID: true, Path: "$.users[0]",
-		Fields: map[string]json.RawMessage{"profile": json.RawMessage(`"` + p.ID.String() + `"`)}}})
+	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: u.ID, HasID: true, Input: service.UserInput{Profile: &p.ID}}})
 	if err != nil || res[0] != nil {
 		t.Fatalf("move %s to %s: %v %v", email, name, err, res)
 	}

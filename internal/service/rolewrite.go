@@ -10,7 +10,8 @@ import (
 	"github.com/crmguard/crmguard/internal/access"
 )
 
-// Limits and messages of the Roles API (zoho-api.md §4).
+// Limits and messages of the Roles API
+// (https://www.zoho.com/crm/developer/docs/api/v8/create-roles.html).
 const (
 	maxRoleName = 50
 	maxRoleDesc = 250
@@ -44,11 +45,10 @@ type RoleInput struct {
 	ReportingTo     *crmguard.ID
 	ShareWithPeers  *bool
 	ForecastManager *crmguard.ID // 0 clears
-	Path            string       // e.g. $.roles[0]
 }
 
-func roleErr(code, msg, api, path string, more crmguard.Details) *crmguard.Error {
-	return recordErr(code, msg, api, path, more)
+func roleErr(code, msg, api string, more crmguard.Details) error {
+	return recordErr(code, msg, api, more)
 }
 
 // roleAudit is the audited form of a role.
@@ -63,16 +63,16 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 		name := strings.TrimSpace(*in.Name)
 		switch {
 		case !cleanText(name):
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"expected_data_type": "text"})
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", crmguard.Details{"expected_data_type": "text"})
 		case name == "":
-			return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", in.Path, nil)
+			return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
 		case utf8.RuneCountInString(name) > maxRoleName:
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"maximum_length": maxRoleName})
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", crmguard.Details{"maximum_length": maxRoleName})
 		case strings.ContainsAny(name, roleNameForbidden):
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", in.Path, crmguard.Details{"forbidden_characters": roleNameForbidden})
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "name", crmguard.Details{"forbidden_characters": roleNameForbidden})
 		}
 		if dup, err := tx.GetRoleByName(ctx, org, name); err == nil && dup.ID != r.ID {
-			return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, crmguard.Details{"id": dup.ID.String()})
+			return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", crmguard.Details{"id": dup.ID.String()})
 		} else if err != nil && !errors.Is(err, crmguard.ErrNotFound) {
 			return err
 		}
@@ -80,10 +80,10 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 	}
 	if in.Description != nil {
 		if !cleanText(*in.Description) {
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", in.Path, crmguard.Details{"expected_data_type": "text"})
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", crmguard.Details{"expected_data_type": "text"})
 		}
 		if utf8.RuneCountInString(*in.Description) > maxRoleDesc {
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", in.Path, crmguard.Details{"maximum_length": maxRoleDesc})
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "description", crmguard.Details{"maximum_length": maxRoleDesc})
 		}
 		r.Description = *in.Description
 	}
@@ -91,11 +91,11 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 		to := *in.ReportingTo
 		switch {
 		case !tree.Has(to):
-			return roleErr(crmguard.CodeInvalidData, "invalid data", "reporting_to", in.Path, nil)
+			return roleErr(crmguard.CodeInvalidData, "invalid data", "reporting_to", nil)
 		case r.ID != 0 && r.ReportingTo == 0:
-			return roleErr(crmguard.CodeInvalidData, msgRoleTop, "reporting_to", in.Path, nil)
+			return roleErr(crmguard.CodeInvalidData, msgRoleTop, "reporting_to", nil)
 		case r.ID != 0 && tree.Under(to, r.ID):
-			return roleErr(crmguard.CodeInvalidData, msgRoleCycle, "reporting_to", in.Path, nil)
+			return roleErr(crmguard.CodeInvalidData, msgRoleCycle, "reporting_to", nil)
 		}
 		r.ReportingTo = to
 	}
@@ -108,7 +108,7 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 			// failing store is ours and must not read as INVALID_DATA.
 			u, err := tx.GetUser(ctx, org, id)
 			if errors.Is(err, crmguard.ErrNotFound) || (err == nil && u.Status == crmguard.UserDeleted) {
-				return roleErr(crmguard.CodeInvalidData, "invalid data", "forecast_manager", in.Path, nil)
+				return roleErr(crmguard.CodeInvalidData, "invalid data", "forecast_manager", nil)
 			} else if err != nil {
 				return err
 			}
@@ -130,11 +130,11 @@ func (s *Service) AddRoles(ctx context.Context, a crmguard.Actor, ins []RoleInpu
 		}
 		for i, in := range ins {
 			if in.Name == nil {
-				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", in.Path, nil)
+				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
 				continue
 			}
 			if in.ReportingTo == nil {
-				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", in.Path, nil)
+				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", nil)
 				continue
 			}
 			roles, err := tx.ListRoles(ctx, a.OrgID)
@@ -152,7 +152,7 @@ func (s *Service) AddRoles(ctx context.Context, a crmguard.Actor, ins []RoleInpu
 			}
 			r.ID = s.ids.New()
 			if err := tx.CreateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
-				results[i] = roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, nil)
+				results[i] = roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
 				continue
 			} else if err != nil {
 				return err
@@ -190,11 +190,11 @@ func (s *Service) UpdateRoles(ctx context.Context, a crmguard.Actor, ins []RoleI
 
 func (s *Service) updateRole(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in RoleInput) error {
 	if !in.HasID {
-		return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "id", in.Path, nil)
+		return roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "id", nil)
 	}
 	r, err := tx.GetRole(ctx, a.OrgID, in.ID)
 	if errors.Is(err, crmguard.ErrNotFound) || in.ID == 0 {
-		return roleErr(crmguard.CodeInvalidData, msgRoleID, "id", in.Path, nil)
+		return roleErr(crmguard.CodeInvalidData, msgRoleID, "id", nil)
 	} else if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (s *Service) updateRole(ctx context.Context, tx crmguard.Store, a crmguard.
 	}
 	r.ModifiedBy, r.ModifiedTime = a.UserID, s.Now()
 	if err := tx.UpdateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
-		return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", in.Path, nil)
+		return roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
 	} else if err != nil {
 		return err
 	}

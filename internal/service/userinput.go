@@ -43,33 +43,90 @@ var reservedUserKey = func() map[string]bool {
 	return m
 }()
 
-// userInput is one validated user record of a POST or PUT: the columns it
-// sets (nil: not given) and the optional and custom fields (nil value:
-// cleared).
-type userInput struct {
-	firstName, lastName, email *string
-	role, profile, reportingTo *crmguard.ID
-	status                     *string
-	timeZone, locale           *string
-	extra                      map[string]json.RawMessage
-	keys                       []string // the API names given, sorted
+// UserInput is one user record of an add or an update, as a transport
+// decoded it: a nil field was not given. The typed fields hold what decoded
+// to its type (a string, null as ""; an ID, null as 0). Fields holds every
+// other key by API name with its JSON value: the optional and custom
+// fields, the read-only keys a client echoes back, unknown keys, and any
+// standard key whose value did not decode to its type. Validate judges
+// them all against the org's field layout, in one order, by API name, as
+// Zoho names the first bad key.
+type UserInput struct {
+	FirstName, LastName, Email *string
+	Status, TimeZone, Locale   *string
+	Role, Profile, ReportingTo *crmguard.ID
+	Fields                     map[string]json.RawMessage
 }
 
-// recordErr is a per-record validation error with Zoho's api_name and
-// json_path details.
-func recordErr(code, msg, api, path string, more crmguard.Details) *crmguard.Error {
-	d := crmguard.Details{"api_name": api, "json_path": path + "." + api}
-	for k, v := range more {
-		d[k] = v
+// text and ref return the typed field an API name decodes into, or nil.
+func (in *UserInput) text(api string) **string {
+	switch api {
+	case "first_name":
+		return &in.FirstName
+	case "last_name":
+		return &in.LastName
+	case "email":
+		return &in.Email
+	case "status":
+		return &in.Status
+	case "time_zone":
+		return &in.TimeZone
+	case "locale":
+		return &in.Locale
 	}
-	return crmguard.NewError(code, msg, d)
+	return nil
 }
 
-func badValue(api, path string, more crmguard.Details) *crmguard.Error {
-	return recordErr(crmguard.CodeInvalidData, "invalid data", api, path, more)
+func (in *UserInput) ref(api string) **crmguard.ID {
+	switch api {
+	case "role":
+		return &in.Role
+	case "profile":
+		return &in.Profile
+	case "Reporting_To":
+		return &in.ReportingTo
+	}
+	return nil
 }
 
-// Zoho's messages for the Users API (the brief's error table).
+// userTypedKeys are the API names of UserInput's typed fields.
+var userTypedKeys = []string{"first_name", "last_name", "email", "status", "time_zone", "locale", "role", "profile", "Reporting_To"}
+
+// keys returns the API names given, sorted.
+func (in *UserInput) keys() []string {
+	var ks []string
+	for _, k := range userTypedKeys {
+		if p := in.text(k); p != nil && *p != nil {
+			ks = append(ks, k)
+		} else if r := in.ref(k); r != nil && *r != nil {
+			ks = append(ks, k)
+		} else if _, ok := in.Fields[k]; ok {
+			ks = append(ks, k)
+		}
+	}
+	for k := range in.Fields {
+		if in.text(k) == nil && in.ref(k) == nil {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// blank reports whether a mandatory key is missing, null or "".
+func (in *UserInput) blank(api string) bool {
+	if p := in.text(api); p != nil && *p != nil {
+		return **p == ""
+	}
+	if r := in.ref(api); r != nil && *r != nil {
+		return **r == 0
+	}
+	v, ok := in.Fields[api]
+	t := strings.TrimSpace(string(v))
+	return !ok || t == "null" || t == `""`
+}
+
+// Zoho's messages for the Users API, as its error tables word them.
 const (
 	msgMandatory     = "One of the mandatory key is missing."
 	msgInvalidID     = "The ID given seems to be invalid"
@@ -77,128 +134,113 @@ const (
 	msgLicense       = "Request exceeds your license limit. Need to upgrade in order to add"
 )
 
-// parseUserInput validates one record against the module's fields. path is
-// the record's JSON path, e.g. $.users[0].
-func parseUserInput(rec map[string]json.RawMessage, fields []*crmguard.Field, path string) (*userInput, *crmguard.Error) {
-	byName := make(map[string]*crmguard.Field, len(fields))
-	for _, f := range fields {
+// Validate checks the record against the module's fields and leaves it in
+// canonical form: trimmed e-mail, pick-list values in the list's case,
+// numbers as written back; Fields keeps only the optional and custom fields
+// to store (nil clears one). The error is the first bad key's, by API name.
+func (in *UserInput) Validate(layout []*crmguard.Field) error {
+	byName := make(map[string]*crmguard.Field, len(layout))
+	for _, f := range layout {
 		byName[f.APIName] = f
 	}
-	in := &userInput{}
-	for k := range rec {
-		in.keys = append(in.keys, k)
-	}
-	sort.Strings(in.keys)
-	for _, k := range in.keys {
-		raw := rec[k]
+	for _, k := range in.keys() {
+		raw, isRaw := in.Fields[k]
+		delete(in.Fields, k)
 		if ignoredUserKeys[k] {
 			continue
 		}
 		f, ok := byName[k]
 		if !ok || f.ReadOnly {
-			return nil, badValue(k, path, nil)
+			return badValue(k, nil)
 		}
 		if f.Type == crmguard.FieldLookup {
-			id, isNull, err := lookupID(raw, k, path)
-			if err != nil {
-				return nil, err
+			var id crmguard.ID
+			if r := in.ref(k); r != nil && *r != nil && !isRaw {
+				id = **r
+			} else {
+				var err error
+				if id, err = lookupID(raw, k); err != nil {
+					return err
+				}
 			}
 			switch k {
-			case "role":
-				if isNull {
-					return nil, recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
+			case "role", "profile":
+				if id == 0 {
+					return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, nil)
 				}
-				in.role = &id
-			case "profile":
-				if isNull {
-					return nil, recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
-				}
-				in.profile = &id
-			case "Reporting_To":
-				in.reportingTo = &id
+			}
+			if r := in.ref(k); r != nil {
+				*r = &id
 			}
 			continue
 		}
-		v, err := checkValue(f, raw, path)
+		var v json.RawMessage
+		var err error
+		if p := in.text(k); p != nil && *p != nil && !isRaw {
+			v, err = checkText(f, **p)
+		} else {
+			v, err = checkValue(f, raw)
+		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var s string
 		if v != nil && v[0] == '"' {
 			_ = json.Unmarshal(v, &s)
 		}
 		switch k {
-		case "first_name":
-			in.firstName = &s
-		case "last_name":
+		case "last_name", "email":
 			if s == "" {
-				return nil, recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
+				return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, nil)
 			}
-			in.lastName = &s
-		case "email":
-			if s == "" {
-				return nil, recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
-			}
-			in.email = &s
 		case "status":
 			if s == "" {
-				return nil, badValue(k, path, crmguard.Details{"expected_data_type": "picklist", "supported_values": userStatusChoices})
+				return badValue(k, crmguard.Details{"expected_data_type": "picklist", "supported_values": userStatusChoices})
 			}
-			in.status = &s
 		case "time_zone":
 			if s != "" {
 				if _, err := time.LoadLocation(s); err != nil || s == "Local" {
-					return nil, badValue(k, path, crmguard.Details{"expected_data_type": "time_zone"})
+					return badValue(k, crmguard.Details{"expected_data_type": "time_zone"})
 				}
 			}
-			in.timeZone = &s
-		case "locale":
-			in.locale = &s
 		case "Currency":
 			if s != "" && !currencyCode.MatchString(s) {
-				return nil, badValue(k, path, crmguard.Details{"expected_data_type": "currency_code"})
+				return badValue(k, crmguard.Details{"expected_data_type": "currency_code"})
 			}
-			fallthrough
-		default:
-			if in.extra == nil {
-				in.extra = map[string]json.RawMessage{}
-			}
-			in.extra[k] = v
 		}
+		if p := in.text(k); p != nil {
+			*p = &s
+			continue
+		}
+		if in.Fields == nil {
+			in.Fields = map[string]json.RawMessage{}
+		}
+		in.Fields[k] = v
 	}
-	return in, nil
+	return nil
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
-// lookupID reads an ID given as "123" or {"id":"123"} (the SDKs send the
-// object form); null clears.
-func lookupID(raw json.RawMessage, api, path string) (crmguard.ID, bool, *crmguard.Error) {
+// lookupID reads an ID given as "123", 123 or {"id":"123"} (the SDKs send
+// the object form); null is 0, which clears.
+func lookupID(raw json.RawMessage, api string) (crmguard.ID, error) {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
-		return 0, true, nil
+		return 0, nil
 	}
-	var s string
 	if len(raw) > 0 && raw[0] == '{' {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(raw, &obj) != nil || obj["id"] == nil {
-			return 0, false, badValue(api, path, crmguard.Details{"expected_data_type": "jsonobject"})
+			return 0, badValue(api, crmguard.Details{"expected_data_type": "jsonobject"})
 		}
 		raw = obj["id"]
 	}
-	if json.Unmarshal(raw, &s) != nil {
-		// A number is taken as the SDKs' long IDs are.
-		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
-			return 0, false, badValue(api, path, crmguard.Details{"expected_data_type": "bigint"})
-		}
-		s = n.String()
+	var id crmguard.ID
+	if json.Unmarshal(raw, &id) != nil || id == 0 {
+		return 0, badValue(api, crmguard.Details{"expected_data_type": "bigint"})
 	}
-	id, ok := crmguard.ParseID(s)
-	if !ok {
-		return 0, false, badValue(api, path, crmguard.Details{"expected_data_type": "bigint"})
-	}
-	return id, false, nil
+	return id, nil
 }
 
 var (
@@ -206,29 +248,35 @@ var (
 	hostPattern = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$|^localhost$`)
 )
 
-// checkValue validates a value for a field and returns it canonical, or
-// nil when it clears the field (null or "").
-func checkValue(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMessage, *crmguard.Error) {
+// checkValue validates a JSON value for a field and returns it canonical,
+// or nil when it clears the field (null or "").
+func checkValue(f *crmguard.Field, raw json.RawMessage) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if string(raw) == "null" {
 		return nil, nil
-	}
-	expect := func(t string) *crmguard.Error {
-		return badValue(f.APIName, path, crmguard.Details{"expected_data_type": t})
 	}
 	switch f.Type {
 	case crmguard.FieldBoolean:
 		var b bool
 		if json.Unmarshal(raw, &b) != nil {
-			return nil, expect("boolean")
+			return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": "boolean"})
 		}
 		return json.RawMessage(strconv.FormatBool(b)), nil
 	case crmguard.FieldInteger, crmguard.FieldCurrency:
-		return checkNumber(f, raw, path)
+		return checkNumber(f, raw)
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return nil, expect("string")
+		return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": "string"})
+	}
+	return checkText(f, s)
+}
+
+// checkText validates a string for a text-like field and returns it as
+// canonical JSON, or nil when it clears the field ("").
+func checkText(f *crmguard.Field, s string) (json.RawMessage, error) {
+	expect := func(t string) error {
+		return badValue(f.APIName, crmguard.Details{"expected_data_type": t})
 	}
 	if !cleanText(s) {
 		return nil, expect("text")
@@ -240,7 +288,7 @@ func checkValue(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMe
 		return nil, nil
 	}
 	if f.Length > 0 && utf8.RuneCountInString(s) > f.Length {
-		return nil, badValue(f.APIName, path, crmguard.Details{"maximum_length": f.Length})
+		return nil, badValue(f.APIName, crmguard.Details{"maximum_length": f.Length})
 	}
 	switch f.Type {
 	case crmguard.FieldText, crmguard.FieldPhone:
@@ -268,7 +316,7 @@ func checkValue(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMe
 			}
 		}
 		if !found {
-			return nil, badValue(f.APIName, path, crmguard.Details{"expected_data_type": "picklist", "supported_values": f.PickList})
+			return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": "picklist", "supported_values": f.PickList})
 		}
 	}
 	b, _ := json.Marshal(s)
@@ -277,31 +325,31 @@ func checkValue(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMe
 
 // checkNumber validates an integer or currency value: a JSON number with at
 // most Length digits, and for currency at most Decimals decimal places.
-func checkNumber(f *crmguard.Field, raw json.RawMessage, path string) (json.RawMessage, *crmguard.Error) {
+func checkNumber(f *crmguard.Field, raw json.RawMessage) (json.RawMessage, error) {
 	typ := "integer"
 	if f.Type == crmguard.FieldCurrency {
 		typ = "double"
 	}
 	s := string(raw)
 	if s == "" || strings.ContainsAny(s, "eE\"") || !json.Valid(raw) {
-		return nil, badValue(f.APIName, path, crmguard.Details{"expected_data_type": typ})
+		return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": typ})
 	}
 	intPart, frac, hasFrac := strings.Cut(strings.TrimPrefix(s, "-"), ".")
 	if strings.Trim(intPart+frac, "0123456789") != "" {
-		return nil, badValue(f.APIName, path, crmguard.Details{"expected_data_type": typ})
+		return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": typ})
 	}
 	if hasFrac {
 		frac = strings.TrimRight(frac, "0")
 		if f.Type == crmguard.FieldInteger && frac != "" {
-			return nil, badValue(f.APIName, path, crmguard.Details{"expected_data_type": typ})
+			return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": typ})
 		}
 		if len(frac) > f.Decimals {
-			return nil, badValue(f.APIName, path, crmguard.Details{"expected_data_type": typ, "decimal_place": f.Decimals})
+			return nil, badValue(f.APIName, crmguard.Details{"expected_data_type": typ, "decimal_place": f.Decimals})
 		}
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart)+len(frac) > f.Length || (f.Type == crmguard.FieldInteger && len(intPart) > f.Length) {
-		return nil, badValue(f.APIName, path, crmguard.Details{"maximum_length": f.Length})
+		return nil, badValue(f.APIName, crmguard.Details{"maximum_length": f.Length})
 	}
 	if intPart == "" {
 		intPart = "0"

@@ -29,7 +29,7 @@ func TestCheckValue(t *testing.T) {
 		{pick, `"south"`, `"South"`}, {pick, `"West"`, `!`},
 		{text, `"héllo"`, `"héllo"`}, {text, `"héllo!"`, `!`}, {text, `"a\nb"`, `!`}, {text, `5`, `!`},
 	} {
-		got, err := checkValue(c.f, json.RawMessage(c.in), "$.users[0]")
+		got, err := checkValue(c.f, json.RawMessage(c.in))
 		switch {
 		case c.out == "!" && err == nil:
 			t.Errorf("%s %s: accepted as %s", c.f.Type, c.in, got)
@@ -37,8 +37,8 @@ func TestCheckValue(t *testing.T) {
 			t.Errorf("%s %s: %v", c.f.Type, c.in, err)
 		case c.out != "!" && string(got) != c.out:
 			t.Errorf("%s %s: %s, want %s", c.f.Type, c.in, got, c.out)
-		case err != nil && (err.Details["api_name"] != c.f.APIName || err.Details["json_path"] != "$.users[0]."+c.f.APIName):
-			t.Errorf("%s %s: details %v", c.f.Type, c.in, err.Details)
+		case err != nil && (err.(*FieldError).Field != c.f.APIName || err.(*FieldError).Err.Details["api_name"] != c.f.APIName):
+			t.Errorf("%s %s: %#v", c.f.Type, c.in, err)
 		}
 	}
 }

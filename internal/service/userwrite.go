@@ -10,7 +10,9 @@ import (
 	"github.com/crmguard/crmguard"
 )
 
-// Users API messages for the update rules of the brief and of decisions.md.
+// Users API messages for the rules of an update, worded as Zoho words its
+// own (https://www.zoho.com/crm/developer/docs/api/v8/update-user.html)
+// where Zoho has the rule, and in the same manner where crmguard adds one.
 const (
 	msgDeletedUser     = "Deleted user cannot be updated"
 	msgDeactivatedUser = "Deactivated user cannot be updated. Activate the user first."
@@ -45,25 +47,25 @@ func userAudit(u *crmguard.User) map[string]any {
 // (the manager active or deactivated, not deleted, and not the user). Only
 // ErrNotFound is the client's INVALID_DATA: any other store error is
 // returned as it is, an internal error.
-func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard.ID, in *userInput, self crmguard.ID, path string) error {
-	if in.role != nil {
-		if _, err := tx.GetRole(ctx, org, *in.role); errors.Is(err, crmguard.ErrNotFound) {
-			return badValue("role", path, nil)
+func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard.ID, in *UserInput, self crmguard.ID) error {
+	if in.Role != nil {
+		if _, err := tx.GetRole(ctx, org, *in.Role); errors.Is(err, crmguard.ErrNotFound) {
+			return badValue("role", nil)
 		} else if err != nil {
 			return err
 		}
 	}
-	if in.profile != nil {
-		if _, err := tx.GetProfile(ctx, org, *in.profile); errors.Is(err, crmguard.ErrNotFound) {
-			return badValue("profile", path, nil)
+	if in.Profile != nil {
+		if _, err := tx.GetProfile(ctx, org, *in.Profile); errors.Is(err, crmguard.ErrNotFound) {
+			return badValue("profile", nil)
 		} else if err != nil {
 			return err
 		}
 	}
-	if in.reportingTo != nil && *in.reportingTo != 0 {
-		m, err := tx.GetUser(ctx, org, *in.reportingTo)
+	if in.ReportingTo != nil && *in.ReportingTo != 0 {
+		m, err := tx.GetUser(ctx, org, *in.ReportingTo)
 		if errors.Is(err, crmguard.ErrNotFound) || (err == nil && (m.Status == crmguard.UserDeleted || m.ID == self)) {
-			return badValue("Reporting_To", path, nil)
+			return badValue("Reporting_To", nil)
 		} else if err != nil {
 			return err
 		}
@@ -71,28 +73,28 @@ func (s *Service) checkRefs(ctx context.Context, tx crmguard.Store, org crmguard
 	return nil
 }
 
-// apply copies an input onto a user.
-func (in *userInput) apply(u *crmguard.User) {
+// apply copies a validated input onto a user.
+func (in *UserInput) apply(u *crmguard.User) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
 		}
 	}
-	set(&u.FirstName, in.firstName)
-	set(&u.LastName, in.lastName)
-	set(&u.Email, in.email)
-	set(&u.TimeZone, in.timeZone)
-	set(&u.Locale, in.locale)
-	if in.role != nil {
-		u.RoleID = *in.role
+	set(&u.FirstName, in.FirstName)
+	set(&u.LastName, in.LastName)
+	set(&u.Email, in.Email)
+	set(&u.TimeZone, in.TimeZone)
+	set(&u.Locale, in.Locale)
+	if in.Role != nil {
+		u.RoleID = *in.Role
 	}
-	if in.profile != nil {
-		u.ProfileID = *in.profile
+	if in.Profile != nil {
+		u.ProfileID = *in.Profile
 	}
-	if in.reportingTo != nil {
-		u.ReportingTo = *in.reportingTo
+	if in.ReportingTo != nil {
+		u.ReportingTo = *in.ReportingTo
 	}
-	for k, v := range in.extra {
+	for k, v := range in.Fields {
 		if v == nil {
 			delete(u.Extra, k)
 			continue
@@ -127,11 +129,10 @@ type NewUser struct {
 	InviteURL string
 }
 
-// AddUser adds one user from a POST /users record. The user starts active
-// and not confirmed, with an invitation link to set a password; the link is
-// returned to the caller only, stored as a hash and never audited.
-func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]json.RawMessage) (*NewUser, error) {
-	const path = "$.users[0]"
+// AddUser adds one user. The user starts active and not confirmed, with an
+// invitation link to set a password; the link is returned to the caller
+// only, stored as a hash and never audited.
+func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, in UserInput) (*NewUser, error) {
 	fields, err := s.Fields(ctx, a.OrgID)
 	if err != nil {
 		return nil, err
@@ -142,24 +143,23 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 			return err
 		}
 		for _, k := range []string{"last_name", "email", "role", "profile"} {
-			if v, ok := rec[k]; !ok || isEmptyJSON(v) {
-				return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, path, nil)
+			if in.blank(k) {
+				return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, k, nil)
 			}
 		}
-		in, verr := parseUserInput(rec, fields, path)
-		if verr != nil {
-			return verr
-		}
-		if err := s.checkRefs(ctx, tx, a.OrgID, in, 0, path); err != nil {
+		if err := in.Validate(fields); err != nil {
 			return err
 		}
-		if in.profile != nil {
-			if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
+		if err := s.checkRefs(ctx, tx, a.OrgID, &in, 0); err != nil {
+			return err
+		}
+		if in.Profile != nil {
+			if err := s.mayGiveProfile(ctx, tx, a, *in.Profile); err != nil {
 				return err
 			}
 		}
-		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.email); err == nil {
-			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", path, crmguard.Details{"id": dup.ID.String()})
+		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.Email); err == nil {
+			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", crmguard.Details{"id": dup.ID.String()})
 		} else if !errors.Is(err, crmguard.ErrNotFound) {
 			return err
 		}
@@ -171,7 +171,7 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 		u := &crmguard.User{ID: s.ids.New(), OrgID: a.OrgID, Status: crmguard.UserActive, TimeZone: org.TimeZone,
 			Locale: "en_US", CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
 		in.apply(u)
-		if in.status != nil && *in.status == "inactive" {
+		if in.Status != nil && *in.Status == "inactive" {
 			u.Status = crmguard.UserDisabled
 		} else if err := licenceLeft(ctx, tx, a.OrgID); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 		h := HashToken(token)
 		u.InviteHash, u.InviteExpires = h[:], now.Add(s.cfg.InviteTTL)
 		if err := tx.CreateUser(ctx, u); errors.Is(err, crmguard.ErrConflict) {
-			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", path, nil)
+			return recordErr(crmguard.CodeDuplicateData, msgDuplicateUser, "email", nil)
 		} else if err != nil {
 			return err
 		}
@@ -194,24 +194,18 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, rec map[string]
 	return out, err
 }
 
-func isEmptyJSON(v json.RawMessage) bool {
-	t := strings.TrimSpace(string(v))
-	return t == "null" || t == `""`
-}
-
 func (s *Service) inviteURL(token string) string {
 	return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/invite/" + token
 }
 
-// UserUpdate is one record of a PUT /users request.
+// UserUpdate is one record of an update: the user and the changes.
 type UserUpdate struct {
-	ID     crmguard.ID // 0 when not given or malformed
-	HasID  bool        // an id was given (well-formed or not)
-	Fields map[string]json.RawMessage
-	Path   string // the record's JSON path, e.g. $.users[0]
+	ID    crmguard.ID // 0 when not given or malformed
+	HasID bool        // an id was given (well-formed or not)
+	Input UserInput
 }
 
-// UpdateUsers applies PUT /users records in order, each all or nothing, in
+// UpdateUsers applies records in order, each all or nothing, in
 // one transaction. It returns one result per record (nil for success); the
 // error is for the request as a whole (e.g. NO_PERMISSION).
 func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserUpdate) ([]error, error) {
@@ -247,11 +241,10 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 // updateUser applies one record; admin says whether the actor holds the
 // Administrator profile.
 func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, admin bool, org *crmguard.Org, up UserUpdate, fields []*crmguard.Field) error {
-	path := up.Path
 	if !up.HasID {
-		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", path, nil)
+		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", nil)
 	}
-	invalidID := recordErr(crmguard.CodeInvalidData, msgInvalidID, "id", path, nil)
+	invalidID := recordErr(crmguard.CodeInvalidData, msgInvalidID, "id", nil)
 	if up.ID == 0 {
 		return invalidID
 	}
@@ -262,73 +255,73 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 		return err
 	}
 	if u.Status == crmguard.UserDeleted {
-		return recordErr(crmguard.CodeCannotUpdateDeleted, msgDeletedUser, "id", path, nil)
+		return recordErr(crmguard.CodeCannotUpdateDeleted, msgDeletedUser, "id", nil)
 	}
 	if !admin {
 		if isAdmin, err := s.profileIsAdmin(ctx, tx, a.OrgID, u.ProfileID); err != nil {
 			return err
 		} else if isAdmin {
-			return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "id", path, nil)
+			return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "id", nil)
 		}
 	}
-	in, verr := parseUserInput(up.Fields, fields, path)
-	if verr != nil {
-		return verr
+	in := &up.Input
+	onlyStatus := len(writableKeys(in.keys())) == 1
+	if err := in.Validate(fields); err != nil {
+		return err
 	}
 	primary := u.ID == org.PrimaryUserID
 	activate := false
-	if in.status != nil {
-		onlyStatus := len(writableKeys(in.keys)) == 1
+	if in.Status != nil {
 		switch {
-		case *in.status == "active" && u.Status == crmguard.UserActive && onlyStatus:
-			return recordErr(crmguard.CodeIDAlreadyActive, msgAlreadyActive, "status", path, nil)
-		case *in.status == "inactive" && u.Status == crmguard.UserDisabled:
-			return recordErr(crmguard.CodeIDAlreadyDeactivated, msgAlreadyInactive, "status", path, nil)
-		case *in.status == "inactive" && primary:
-			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryInactive, "status", path, nil)
+		case *in.Status == "active" && u.Status == crmguard.UserActive && onlyStatus:
+			return recordErr(crmguard.CodeIDAlreadyActive, msgAlreadyActive, "status", nil)
+		case *in.Status == "inactive" && u.Status == crmguard.UserDisabled:
+			return recordErr(crmguard.CodeIDAlreadyDeactivated, msgAlreadyInactive, "status", nil)
+		case *in.Status == "inactive" && primary:
+			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryInactive, "status", nil)
 		}
-		activate = *in.status == "active" && u.Status == crmguard.UserDisabled
+		activate = *in.Status == "active" && u.Status == crmguard.UserDisabled
 	}
 	if u.Status == crmguard.UserDisabled && !activate {
-		return recordErr(crmguard.CodeNotAllowed, msgDeactivatedUser, "id", path, nil)
+		return recordErr(crmguard.CodeNotAllowed, msgDeactivatedUser, "id", nil)
 	}
-	if in.timeZone != nil && *in.timeZone != u.TimeZone && u.ID != a.UserID {
-		return recordErr(crmguard.CodeNotAllowed, msgOtherTimeZone, "time_zone", path, nil)
+	if in.TimeZone != nil && *in.TimeZone != u.TimeZone && u.ID != a.UserID {
+		return recordErr(crmguard.CodeNotAllowed, msgOtherTimeZone, "time_zone", nil)
 	}
-	if in.email != nil && !strings.EqualFold(*in.email, u.Email) {
+	if in.Email != nil && !strings.EqualFold(*in.Email, u.Email) {
 		if u.Confirmed {
-			return recordErr(crmguard.CodeEmailUpdateNotAllowed, msgEmailConfirmed, "email", path, nil)
+			return recordErr(crmguard.CodeEmailUpdateNotAllowed, msgEmailConfirmed, "email", nil)
 		}
-		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.email); err == nil {
-			return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", path, crmguard.Details{"id": dup.ID.String()})
+		if dup, err := tx.GetUserByEmail(ctx, a.OrgID, *in.Email); err == nil {
+			return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", crmguard.Details{"id": dup.ID.String()})
 		} else if !errors.Is(err, crmguard.ErrNotFound) {
 			return err
 		}
 	}
-	roleChange := in.role != nil && *in.role != u.RoleID
-	profileChange := in.profile != nil && *in.profile != u.ProfileID
+	roleChange := in.Role != nil && *in.Role != u.RoleID
+	profileChange := in.Profile != nil && *in.Profile != u.ProfileID
 	if (roleChange || profileChange) && u.ID == a.UserID && a.Source == crmguard.SourceAPI {
 		api := "role"
 		if profileChange {
 			api = "profile"
 		}
-		return recordErr(crmguard.CodeNotAllowed, msgOwnProfileRole, api, path, nil)
+		return recordErr(crmguard.CodeNotAllowed, msgOwnProfileRole, api, nil)
 	}
-	if err := s.checkRefs(ctx, tx, a.OrgID, in, u.ID, path); err != nil {
+	if err := s.checkRefs(ctx, tx, a.OrgID, in, u.ID); err != nil {
 		return err
 	}
 	if profileChange && !admin {
-		if err := s.mayGiveProfile(ctx, tx, a, *in.profile, path); err != nil {
+		if err := s.mayGiveProfile(ctx, tx, a, *in.Profile); err != nil {
 			return err
 		}
 	}
 	if profileChange && primary {
-		p, err := tx.GetProfile(ctx, a.OrgID, *in.profile)
+		p, err := tx.GetProfile(ctx, a.OrgID, *in.Profile)
 		if err != nil {
 			return err
 		}
 		if !p.IsAdministrator() {
-			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryProfile, "profile", path, nil)
+			return recordErr(crmguard.CodeInvalidRequest, msgPrimaryProfile, "profile", nil)
 		}
 	}
 	if activate {
@@ -339,17 +332,17 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 	before := userAudit(u)
 	in.apply(u)
 	action := "user.update"
-	if in.status != nil {
+	if in.Status != nil {
 		switch {
 		case activate:
 			u.Status, action = crmguard.UserActive, "user.activate"
-		case *in.status == "inactive":
+		case *in.Status == "inactive":
 			u.Status, action = crmguard.UserDisabled, "user.deactivate"
 		}
 	}
 	u.ModifiedBy, u.ModifiedTime = a.UserID, s.Now()
 	if err := tx.UpdateUser(ctx, u); errors.Is(err, crmguard.ErrConflict) {
-		return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", path, nil)
+		return recordErr(crmguard.CodeDuplicateData, "duplicate data", "email", nil)
 	} else if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package zohoapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -27,8 +26,7 @@ func delegatedUsersManager(t *testing.T, f *usersFixture) string {
 		crmguard.PermManageUsers: true, crmguard.PermManageProfiles: true}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: env.User(t, standardUser).ID, HasID: true, Path: "$.users[0]",
-		Fields: map[string]json.RawMessage{"profile": json.RawMessage(`"` + p.ID.String() + `"`)}}})
+	res, err := env.Svc.UpdateUsers(ctx, env.Admin, []service.UserUpdate{{ID: env.User(t, standardUser).ID, HasID: true, Input: service.UserInput{Profile: &p.ID}}})
 	if err != nil || res[0] != nil {
 		t.Fatalf("move Grace: %v %v", err, res)
 	}

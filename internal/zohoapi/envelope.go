@@ -1,7 +1,9 @@
 package zohoapi
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/crmguard/crmguard"
@@ -37,34 +39,59 @@ func success(id crmguard.ID, msg string) web.Envelope {
 // failure is the per-record entry of a record refused.
 func failure(e *crmguard.Error) web.Envelope { return web.ErrorEnvelope(e) }
 
-// recordError is the one place that sorts a write's error: it returns the
-// crmguard.Error that belongs in the per-record answer, or ok false for an
-// error that answers the request (the handler returns it). Anything but a
-// crmguard.Error answers the request as INTERNAL_ERROR. In a batch the
-// service keeps request errors apart from its per-record results, so every
-// result is the record's, NO_PERMISSION on one user included. A single
-// record write answers for the request when the caller may not do the
-// operation at all (NO_PERMISSION, so the pipeline gives the credit back)
-// and when the path names no profile.
-func recordError(err error, batch bool) (*crmguard.Error, bool) {
+// recordError is the one place that turns a write's error into Zoho's
+// answer. record is the JSON path of the record it is about ($.users[0]):
+// a service.FieldError gets Zoho's json_path from it. It returns the error
+// that belongs in the per-record answer, or nil and the error that answers
+// the request (the handler returns it; anything but a crmguard.Error
+// answers INTERNAL_ERROR). In a batch the service keeps request errors
+// apart from its per-record results, so every result is the record's,
+// NO_PERMISSION on one user included. A single record write answers for
+// the request when the caller may not do the operation at all
+// (NO_PERMISSION, so the pipeline gives the credit back) and when the path
+// names no profile.
+func recordError(err error, batch bool, record string) (*crmguard.Error, error) {
+	err = located(err, record)
 	e, ok := crmguard.AsError(err)
 	if !ok || (!batch && (e.Code == crmguard.CodeNoPermission || e == service.ErrInvalidProfileID)) {
-		return nil, false
+		return nil, err
 	}
-	return e, true
+	return e, nil
+}
+
+// located returns a service.FieldError as its Zoho error, with the
+// json_path Zoho gives it: the record's path, the list item's if any, then
+// the field. Other errors are returned as they are.
+func located(err error, record string) error {
+	var fe *service.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	path := record + "."
+	if fe.Parent != "" {
+		path += fe.Parent + "[" + strconv.Itoa(fe.Index) + "]."
+	}
+	e := *fe.Err
+	e.Details = make(crmguard.Details, len(fe.Err.Details)+1)
+	for k, v := range fe.Err.Details {
+		e.Details[k] = v
+	}
+	e.Details["json_path"] = path + fe.Field
+	return &e
 }
 
 // batchResults fills out from a batch write's results: results[j] is the
-// outcome of the record at index at[j] of the body, nil for success(id(j)).
-func batchResults(out []web.Envelope, at []int, results []error, id func(j int) crmguard.ID, msg string) error {
+// outcome of the record at index at[j] of the body {"<key>":[...]}, nil
+// for success(id(j)).
+func batchResults(out []web.Envelope, key string, at []int, results []error, id func(j int) crmguard.ID, msg string) error {
 	for j, res := range results {
 		if res == nil {
 			out[at[j]] = success(id(j), msg)
 			continue
 		}
-		e, ok := recordError(res, true)
-		if !ok {
-			return res
+		e, err := recordError(res, true, recordPath(key, at[j]))
+		if e == nil {
+			return err
 		}
 		out[at[j]] = failure(e)
 	}

@@ -251,7 +251,7 @@ func profileInput(rec map[string]json.RawMessage, withPerms bool) (service.Profi
 		if json.Unmarshal(it["enabled"], &on) != nil {
 			return in, crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": "enabled", "json_path": path + ".enabled", "expected_data_type": "boolean"})
 		}
-		in.Permissions = append(in.Permissions, service.PermissionChange{ID: id, Enabled: on, Path: path})
+		in.Permissions = append(in.Permissions, service.PermissionChange{ID: id, Enabled: on})
 	}
 	return in, nil
 }
@@ -261,13 +261,18 @@ func requireManageProfiles(p *crmguard.Principal, msg string) error {
 }
 
 // profileWriteError answers a clone or update that failed: in the
-// per-record answer, or for the request, as recordError sorts it.
-func profileWriteError(w http.ResponseWriter, err error) error {
-	e, ok := recordError(err, false)
-	if !ok {
+// per-record answer, or for the request, as recordError sorts it. Zoho
+// answers a clone whose name is taken with 404, not 400.
+func profileWriteError(w http.ResponseWriter, err error, clone bool) error {
+	e, err := recordError(err, false, recordPath("profiles", 0))
+	if e == nil {
 		return err
 	}
-	return writeRecords(w, e.HTTPStatus(), "profiles", failure(e))
+	status := e.HTTPStatus()
+	if clone && e.Code == crmguard.CodeDuplicateData {
+		status = http.StatusNotFound
+	}
+	return writeRecords(w, status, "profiles", failure(e))
 }
 
 // cloneProfile answers POST /settings/profiles/{id}/actions/clone.
@@ -285,11 +290,11 @@ func (a *API) cloneProfile(w http.ResponseWriter, r *http.Request, p *crmguard.P
 	}
 	in, err := profileInput(rec, false)
 	if err != nil {
-		return profileWriteError(w, err)
+		return profileWriteError(w, err, true)
 	}
 	pr, err := a.svc.CloneProfile(r.Context(), a.actor(r, p), id, in)
 	if err != nil {
-		return profileWriteError(w, err)
+		return profileWriteError(w, err, true)
 	}
 	return writeRecords(w, http.StatusCreated, "profiles", success(pr.ID, "profile created successfully"))
 }
@@ -309,15 +314,15 @@ func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *crmguard.
 	}
 	in, err := profileInput(rec, true)
 	if err != nil {
-		return profileWriteError(w, err)
+		return profileWriteError(w, err, false)
 	}
 	if in.Name == nil && in.Description == nil && rec["permissions_details"] == nil {
 		return profileWriteError(w, crmguard.NewError(crmguard.CodeMandatoryNotFound, "required field not found",
-			crmguard.Details{"api_name": "permissions_details", "json_path": "$.profiles[0].permissions_details"}))
+			crmguard.Details{"api_name": "permissions_details", "json_path": "$.profiles[0].permissions_details"}), false)
 	}
 	pr, err := a.svc.UpdateProfile(r.Context(), a.actor(r, p), id, in)
 	if err != nil {
-		return profileWriteError(w, err)
+		return profileWriteError(w, err, false)
 	}
 	return writeRecords(w, http.StatusOK, "profiles", success(pr.ID, "profile updated successfully"))
 }

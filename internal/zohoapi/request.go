@@ -174,6 +174,26 @@ func notObject(key string, i int) *crmguard.Error {
 		"api_name": key, "json_path": recordPath(key, i), "expected_data_type": "jsonobject"})
 }
 
+// lookupRef reads a reference to a record as Zoho's SDKs send it: "123",
+// 123 or {"id":"123"}; null is 0. ok is false for anything else.
+func lookupRef(raw json.RawMessage) (id crmguard.ID, ok bool) {
+	if isNull(raw) {
+		return 0, true
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		var obj map[string]json.RawMessage // "id" exactly, as Zoho reads it
+		if json.Unmarshal(raw, &obj) != nil || obj["id"] == nil {
+			return 0, false
+		}
+		raw = obj["id"]
+	}
+	if json.Unmarshal(raw, &id) != nil || id == 0 {
+		return 0, false
+	}
+	return id, true
+}
+
 // isNull reports whether a member's value is JSON null.
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 

@@ -94,7 +94,7 @@ func requireManageRoles(p *crmguard.Principal) error {
 
 // roleInput decodes one record; type errors are per-record INVALID_DATA.
 func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, *crmguard.Error) {
-	in := service.RoleInput{Path: path}
+	var in service.RoleInput
 	bad := func(api, typ string) *crmguard.Error {
 		return crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{"api_name": api, "json_path": path + "." + api, "expected_data_type": typ})
 	}
@@ -217,7 +217,7 @@ func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 		}
 		return ins[j].ID
 	}
-	if err := batchResults(out, at, results, id, msg); err != nil {
+	if err := batchResults(out, "roles", at, results, id, msg); err != nil {
 		return err
 	}
 	return writeRecords(w, writeStatus(r, out, ok), "roles", out...)

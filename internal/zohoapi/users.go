@@ -263,6 +263,36 @@ func usersBody(r *http.Request, max int) ([]map[string]json.RawMessage, error) {
 	return recordsBody(r, "users", max, "One of the mandatory key is missing.")
 }
 
+// userInput decodes one record of POST or PUT /users. The keys with a type
+// of their own go into it; every other key, and a value that does not
+// decode to its key's type, goes into Fields as sent, for the service to
+// judge against the org's fields with the rest, in Zoho's order.
+func userInput(rec map[string]json.RawMessage) service.UserInput {
+	var in service.UserInput
+	text := map[string]**string{"first_name": &in.FirstName, "last_name": &in.LastName, "email": &in.Email,
+		"status": &in.Status, "time_zone": &in.TimeZone, "locale": &in.Locale}
+	refs := map[string]**crmguard.ID{"role": &in.Role, "profile": &in.Profile, "Reporting_To": &in.ReportingTo}
+	for k, raw := range rec {
+		if p, ok := text[k]; ok {
+			var s string // null is "": it clears, as Zoho's empty value does
+			if isNull(raw) || json.Unmarshal(raw, &s) == nil {
+				*p = &s
+				continue
+			}
+		} else if p, ok := refs[k]; ok {
+			if id, ok := lookupRef(raw); ok {
+				*p = &id
+				continue
+			}
+		}
+		if in.Fields == nil {
+			in.Fields = map[string]json.RawMessage{}
+		}
+		in.Fields[k] = raw
+	}
+	return in
+}
+
 func requireManageUsers(p *crmguard.Principal) error {
 	return requirePerm(p, crmguard.PermManageUsers, "permission denied")
 }
@@ -279,10 +309,10 @@ func (a *API) addUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	if recs[0] == nil {
 		return writeRecords(w, http.StatusBadRequest, "users", failure(notObject("users", 0)))
 	}
-	nu, err := a.svc.AddUser(r.Context(), a.actor(r, p), recs[0])
+	nu, err := a.svc.AddUser(r.Context(), a.actor(r, p), userInput(recs[0]))
 	if err != nil {
-		e, ok := recordError(err, false)
-		if !ok {
+		e, err := recordError(err, false, recordPath("users", 0))
+		if e == nil {
 			return err
 		}
 		return writeRecords(w, e.HTTPStatus(), "users", failure(e))
@@ -318,7 +348,7 @@ func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 			out[i] = failure(notObject("users", i))
 			continue
 		}
-		up := service.UserUpdate{Fields: rec, Path: recordPath("users", i)}
+		up := service.UserUpdate{Input: userInput(rec)}
 		if urlID != 0 {
 			up.ID, up.HasID = urlID, true
 		} else {
@@ -331,7 +361,7 @@ func (a *API) updateUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
-	if err := batchResults(out, at, results, func(j int) crmguard.ID { return ups[j].ID }, "User updated"); err != nil {
+	if err := batchResults(out, "users", at, results, func(j int) crmguard.ID { return ups[j].ID }, "User updated"); err != nil {
 		return err
 	}
 	return writeRecords(w, writeStatus(r, out, http.StatusOK), "users", out...)
@@ -367,8 +397,8 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 		}
 	}
 	if err := a.svc.DeleteUser(r.Context(), a.actor(r, p), id); err != nil {
-		e, ok := recordError(err, false)
-		if !ok {
+		e, err := recordError(err, false, recordPath("users", 0))
+		if e == nil {
 			return err
 		}
 		f := failure(e)
