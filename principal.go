@@ -9,14 +9,20 @@ import (
 // its user, the user's profile, role and IP restriction, and the org's API
 // limits. It is built on the cold path and cached; the warm path only reads.
 type Principal struct {
-	TokenID   ID
-	ClientID  string
-	OrgID     ID
-	UserID    ID
-	UserName  string
-	ProfileID ID
-	RoleID    ID
-	ExpiresAt time.Time
+	TokenID  ID
+	ClientID string
+	OrgID    ID
+	UserID   ID
+	UserName string
+	// Email, UserStatus, ProfileName and Scopes name the caller in words,
+	// for the pipeline's account of why it allowed or denied a call.
+	Email       string
+	UserStatus  string
+	ProfileID   ID
+	ProfileName string
+	Scopes      string
+	RoleID      ID
+	ExpiresAt   time.Time
 
 	UserActive  bool
 	Permissions PermSet

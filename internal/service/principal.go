@@ -48,6 +48,7 @@ func (s *Service) Principal(ctx context.Context, tokenHash [32]byte) (*crmguard.
 	return &crmguard.Principal{
 		TokenID: t.ID, ClientID: t.ClientID, OrgID: t.OrgID, UserID: u.ID, UserName: u.FullName(),
 		ProfileID: u.ProfileID, RoleID: u.RoleID, ExpiresAt: t.ExpiresAt,
+		Email: u.Email, UserStatus: u.Status, ProfileName: prof.Name, Scopes: t.Scopes,
 		UserActive: u.Active(), Permissions: prof.Permissions, ScopeMask: uint64(access.CompileScopes(t.Scopes)),
 		IPRestricted: ipr.Restricted, AllowedIPs: ipr.Allowed,
 		Credits: lim.Credits, Concurrency: lim.Concurrency,
