@@ -13,6 +13,11 @@
 //  8. the handler's own permission check, after which a refused call gives
 //     its credit back (Ticket.Refund).
 //
+// A caller that wants to know why (the emulator's request journal) puts a
+// Decision in the request's context; the pipeline then records the step
+// that allowed or denied the call and a reason in words, and the API
+// records step 8 through Refused. Without one, nothing is formatted.
+//
 // Principals are cached by token hash and tagged with the service's change
 // epoch: any change, here or in another process (see service.Watch), makes
 // every entry stale on the very next request. A warm request does one map

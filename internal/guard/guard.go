@@ -3,6 +3,7 @@ package guard
 import (
 	"crypto/sha256"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,32 +86,55 @@ var (
 const authPrefix = "Zoho-oauthtoken "
 
 // Authorize runs steps 2 to 7 of the pipeline (the router did step 1):
-// token, user status, IP rule, API access, scope, then API limits.
+// token, user status, IP rule, API access, scope, then API limits. When
+// the request's context holds a Decision (see WithDecision), it records
+// which step allowed or denied the call and why.
 func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, error) {
-	e, err := g.principal(r)
+	e, why, err := g.principal(r)
 	if err != nil {
+		if d := decisionOf(r); d != nil {
+			if _, zoho := crmguard.AsError(err); !zoho {
+				why = "the token could not be resolved: " + err.Error()
+			}
+			d.deny(nil, StepToken, why)
+		}
 		return Ticket{}, g.deny(err)
 	}
 	p := e.p
 	now := g.now()
 	if !now.Before(p.ExpiresAt) {
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepToken, "token expired at "+p.ExpiresAt.UTC().Format(time.RFC3339))
+		}
 		return Ticket{}, g.deny(service.ErrInvalidToken)
 	}
 	if !p.UserActive {
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepStatus, statusReason(p.UserStatus))
+		}
 		return Ticket{}, g.deny(errInactive)
 	}
 	if p.IPRestricted {
 		addr := g.cfg.ClientIP.Addr(r)
 		ipr := access.IPRestriction{Restricted: true, Allowed: p.AllowedIPs}
 		if !ipr.Allows(addr) {
+			if d := decisionOf(r); d != nil {
+				d.deny(p, StepIP, addr.String()+" is outside the IP rules for "+p.Email+", profile "+p.ProfileName)
+			}
 			return Ticket{}, g.deny(crmguard.NewError(crmguard.CodeNoPermission, "Access denied from this IP address",
 				crmguard.Details{"ip": addr.String()}))
 		}
 	}
 	if !p.Permissions.HasIndex(e.apiIndex) {
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepAPIAccess, "profile "+p.ProfileName+" lacks Zoho CRM API Access")
+		}
 		return Ticket{}, g.deny(errNoAPI)
 	}
 	if !access.ScopeMask(p.ScopeMask).Covers(scope) {
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepScope, scopeReason(scope.String(), p))
+		}
 		return Ticket{}, g.deny(errScope)
 	}
 	// A refused call spends no credit: the concurrency slot is taken
@@ -119,12 +143,21 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 	// 429s.
 	if e.inflight.Add(1) > int32(p.Concurrency) {
 		e.inflight.Add(-1)
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepLimits, "concurrency "+strconv.Itoa(p.Concurrency)+" reached for client "+p.ClientID)
+		}
 		return Ticket{}, g.deny(errConcurrent)
 	}
 	if ok, retry := e.credits.take(now, p.Credits); !ok {
 		e.inflight.Add(-1)
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepLimits, "the org's "+strconv.Itoa(p.Credits)+" API credits for 24 hours are spent; one frees in "+strconv.Itoa(retry)+" s")
+		}
 		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
 			Message: "The number of API requests for the 24 hour period is exceeded"})
+	}
+	if d := decisionOf(r); d != nil {
+		d.allow(p)
 	}
 	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: now}, nil
 }
@@ -136,38 +169,46 @@ func (g *Guard) deny(err error) error {
 	return err
 }
 
+// Why the token step denies, for a Decision.
+const (
+	whyNoHeader  = "no Authorization header"
+	whyMalformed = `the Authorization header is not "Zoho-oauthtoken <token>"`
+	whyForged    = "unknown or forged token (its check value does not match)"
+	whyUnknown   = "unknown, revoked or expired token"
+)
+
 // principal finds the request's principal: from the cache when warm, else
-// from storage.
-func (g *Guard) principal(r *http.Request) (*entry, error) {
+// from storage. When it fails, why says so in words.
+func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 	hv := r.Header["Authorization"]
 	if len(hv) == 0 || hv[0] == "" {
-		return nil, errNoAuth
+		return nil, whyNoHeader, errNoAuth
 	}
 	v := hv[0]
 	if len(v) <= len(authPrefix) || !strings.EqualFold(v[:len(authPrefix)], authPrefix) {
-		return nil, service.ErrInvalidToken
+		return nil, whyMalformed, service.ErrInvalidToken
 	}
 	tok := strings.TrimSpace(v[len(authPrefix):])
 	if len(tok) == 0 || len(tok) > 256 {
-		return nil, service.ErrInvalidToken
+		return nil, whyMalformed, service.ErrInvalidToken
 	}
 	var buf [256]byte
 	n := copy(buf[:], tok)
 	h := sha256.Sum256(buf[:n])
 	if e, ok := g.cache.get(&h, g.svc.Epoch()); ok {
-		return e, nil
+		return e, "", nil
 	}
 	// Not cached: a forged or random token fails its check value here,
 	// before any database read (the key is read once per process).
 	if ok, err := g.svc.TokenSigned(r.Context(), tok); err != nil {
-		return nil, err
+		return nil, "", err
 	} else if !ok {
-		return nil, service.ErrInvalidToken
+		return nil, whyForged, service.ErrInvalidToken
 	}
 	epoch := g.svc.Epoch()
 	p, err := g.svc.Principal(r.Context(), h)
 	if err != nil {
-		return nil, err
+		return nil, whyUnknown, err
 	}
 	if g.cfg.Credits > 0 {
 		p.Credits = g.cfg.Credits
@@ -176,12 +217,12 @@ func (g *Guard) principal(r *http.Request) (*entry, error) {
 		p.Concurrency = g.cfg.Concurrency
 	}
 	apiIndex, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
-	e := &entry{p: p, epoch: epoch, apiIndex: apiIndex,
+	e = &entry{p: p, epoch: epoch, apiIndex: apiIndex,
 		credits:  g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
 		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
 	}
 	g.cache.put(h, e)
-	return e, nil
+	return e, "", nil
 }
 
 func (g *Guard) counter(key string, mk func() any) any {

@@ -134,6 +134,7 @@ func (a *API) wrap(rt route) http.Handler {
 		err = h(a, w, r, t.P)
 		if ze, ok := crmguard.AsError(err); ok && refused(ze.HTTPStatus()) {
 			t.Refund()
+			guard.Refused(r, ze)
 		}
 		return err
 	}}
