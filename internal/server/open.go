@@ -2,14 +2,18 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/console"
+	"github.com/crmguard/crmguard/internal/emulator"
 	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/oauth"
 	"github.com/crmguard/crmguard/internal/service"
@@ -23,13 +27,16 @@ import (
 const DefaultPollInterval = 100 * time.Millisecond
 
 // Options say how Open builds a stack. The zero value opens nothing: set
-// Store or Path.
+// Store, Path or InMemory.
 type Options struct {
 	// Store is an open store to build on; its opener keeps it and closes
 	// it after Stack.Close. When nil, Open opens (creating if needed) the
 	// SQLite database at Path, and Stack.Close closes it.
 	Store *sqlstore.Store
 	Path  string
+	// InMemory, with no Store, opens a fresh database that lives in memory
+	// and ends with Stack.Close: no file is written.
+	InMemory bool
 	// BusyTimeout, when positive, is how long a write to the database at
 	// Path waits for another process's write (sqlstore.DefaultBusyTimeout
 	// otherwise).
@@ -43,6 +50,12 @@ type Options struct {
 	Bootstrap service.BootstrapOptions
 	// Demo seeds the demo org (in full when this Open created the org).
 	Demo bool
+	// Import, when set, replaces the whole stored state before anything
+	// else runs (an export, e.g. of an earlier run's --export-on-exit).
+	Import *crmguard.Snapshot
+	// Emulator turns the control API under /__emulator/ on; nil leaves it
+	// off, and its prefix answers as any unknown URL does.
+	Emulator *emulator.Config
 
 	// Guard configures the request pipeline.
 	Guard guard.Config
@@ -79,7 +92,11 @@ type Stack struct {
 	Demo *service.Demo
 	// Org is the org served (the store's first).
 	Org *crmguard.Org
+	// Emulator is the control API; nil when Options.Emulator was.
+	Emulator *emulator.Emulator
 
+	// ready is set once Open finished start-up; /readyz answers 503 before.
+	ready     atomic.Bool
 	ownStore  bool
 	stopWatch context.CancelFunc
 	watching  sync.WaitGroup
@@ -103,7 +120,13 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 		if opt.BusyTimeout > 0 {
 			sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
 		}
-		st, err := sqlstore.OpenSQLite(ctx, opt.Path, sopts...)
+		var st *sqlstore.Store
+		var err error
+		if opt.InMemory {
+			st, err = sqlstore.OpenMemory(ctx, sopts...)
+		} else {
+			st, err = sqlstore.OpenSQLite(ctx, opt.Path, sopts...)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +142,9 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 	if every == 0 {
 		every = DefaultPollInterval
 	}
+	if opt.InMemory && opt.Store == nil {
+		every = -1 // no other process can reach an in-memory database
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	s.stopWatch = cancel
 	if every > 0 {
@@ -128,12 +154,26 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 			s.Service.Watch(wctx, every, log)
 		}()
 	}
+	s.ready.Store(true)
 	return s, nil
 }
 
 // build makes the org, the demo and the handler tree over s.Store.
 func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error {
-	svc := service.New(s.Store, opt.Service, opt.Now)
+	now := opt.Now
+	var clock *emulator.Clock
+	if opt.Emulator != nil {
+		// One clock for everything that reads time, so a test that moves
+		// it moves token expiry, credit windows and audit times together.
+		clock = emulator.NewClock(opt.Now)
+		now = clock.Now
+	}
+	if opt.Import != nil {
+		if err := s.Store.Restore(ctx, opt.Import); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	svc := service.New(s.Store, opt.Service, now)
 	boot, err := svc.EnsureOrg(ctx, opt.Bootstrap)
 	if err != nil {
 		return err
@@ -150,16 +190,40 @@ func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error 
 	}
 	m := web.NewMetrics()
 	g := guard.New(svc, opt.Guard, m)
+	var emu *emulator.Emulator
+	if opt.Emulator != nil {
+		if emu, err = emulator.New(*opt.Emulator, emulator.Deps{Service: svc, Guard: g, State: s.Store, Clock: clock, Log: log}); err != nil {
+			return err
+		}
+		// The state reset returns to: everything start-up wrote is in.
+		if err := emu.MarkInitial(ctx); err != nil {
+			return err
+		}
+	}
 	ip := opt.Guard.ClientIP
 	h := Handler(Parts{
-		API:     zohoapi.New(svc, g, log, opt.UserCacheBytes),
-		OAuth:   oauth.NewEndpoints(svc, m, log, ip),
-		Console: console.New(svc, log, ip),
-		Metrics: m, Log: log, Ready: s.Store.Ping, ClientIP: ip, SeparateMetrics: opt.SeparateMetrics,
+		API:      zohoapi.New(svc, g, log, opt.UserCacheBytes),
+		OAuth:    oauth.NewEndpoints(svc, m, log, ip),
+		Console:  console.New(svc, log, ip),
+		Emulator: emu,
+		Metrics:  m, Log: log, Ready: s.readyCheck, ClientIP: ip, SeparateMetrics: opt.SeparateMetrics,
 	})
-	s.Service, s.Guard, s.Metrics, s.Handler = svc, g, m, h
+	s.Service, s.Guard, s.Metrics, s.Handler, s.Emulator = svc, g, m, h, emu
 	s.Boot, s.Demo, s.Org = boot, demo, org
 	return nil
+}
+
+// errStarting answers /readyz while Open is still starting up.
+var errStarting = errors.New("starting: import, seed or bootstrap not finished")
+
+// readyCheck is /readyz: ready once start-up finished and the database
+// answers. A handler served before Open returns (a caller that listens
+// first) therefore never reports ready on a half-seeded store.
+func (s *Stack) readyCheck(ctx context.Context) error {
+	if !s.ready.Load() {
+		return errStarting
+	}
+	return s.Store.Ping(ctx)
 }
 
 // Close stops the watcher and waits for it, then closes the store if Open

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard/internal/console"
+	"github.com/crmguard/crmguard/internal/emulator"
 	"github.com/crmguard/crmguard/internal/oauth"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
@@ -19,8 +20,11 @@ type Parts struct {
 	API     *zohoapi.API
 	OAuth   *oauth.Endpoints
 	Console *console.Console
-	Metrics *web.Metrics
-	Log     *slog.Logger
+	// Emulator, when not nil, adds the control API under emulator.Prefix
+	// and wraps the tree with its middleware.
+	Emulator *emulator.Emulator
+	Metrics  *web.Metrics
+	Log      *slog.Logger
 	// Ready reports whether the server can serve (the database answers).
 	Ready func(ctx context.Context) error
 	// ClientIP tells client addresses and whether a request came over HTTPS.
@@ -58,7 +62,12 @@ func Handler(p Parts) http.Handler {
 	mux.Handle("/", web.Handler{Log: p.Log, Fn: func(w http.ResponseWriter, r *http.Request) error {
 		return zohoapi.ErrURLPattern
 	}})
-	return web.Observe(web.SecurityHeaders(mux, &p.ClientIP), p.Log, p.Metrics)
+	var h http.Handler = mux
+	if p.Emulator != nil {
+		p.Emulator.Register(mux)
+		h = p.Emulator.Wrap(mux)
+	}
+	return web.Observe(web.SecurityHeaders(h, &p.ClientIP), p.Log, p.Metrics)
 }
 
 // Serve serves h on ln until ctx ends, then stops gracefully: it stops

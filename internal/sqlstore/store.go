@@ -103,7 +103,10 @@ const DefaultBusyTimeout = 5 * time.Second
 // Option changes how OpenSQLite opens a database.
 type Option func(*options)
 
-type options struct{ busyTimeout time.Duration }
+type options struct {
+	busyTimeout time.Duration
+	query       url.Values // extra URI parameters (the in-memory VFS)
+}
 
 // WithBusyTimeout sets how long a write waits for the database lock.
 func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
@@ -119,12 +122,22 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, err
 	}
+	return open(ctx, "file:"+abs, o, path)
+}
+
+// open opens the writer and the reader pools on name (a "file:" URI
+// without query), adding the pragmas every database runs with, and applies
+// pending migrations. label names the database in errors.
+func open(ctx context.Context, name string, o options, label string) (*Store, error) {
 	q := url.Values{}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
 	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
-	dsn := "file:" + abs + "?" + q.Encode()
+	for k, v := range o.query {
+		q[k] = v
+	}
+	dsn := name + "?" + q.Encode()
 	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -141,7 +154,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	s := &Store{write: write, read: read, reader: &preparedReader{db: read, stmts: map[string]*sql.Stmt{}}}
 	if err := s.migrate(ctx, "sqlite"); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, fmt.Errorf("migrate %s: %w", label, err)
 	}
 	return s, nil
 }

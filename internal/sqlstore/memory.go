@@ -1,0 +1,34 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+)
+
+// OpenMemory opens a new, empty database that lives only in this process's
+// memory and vanishes when the store is closed: for throwaway servers in
+// tests and CI, which then write no file at all.
+//
+// The store's writer and its reader pool must see one database, so each
+// connection cannot have its own ":memory:". SQLite's memdb VFS shares a
+// database between the connections that open the same name starting with
+// "/" and locks it as a file is locked, so busy_timeout still makes a
+// reader and the writer wait for each other (shared-cache mode would
+// instead fail at once with SQLITE_LOCKED). memdb has no WAL: the
+// journal_mode pragma leaves it in "memory" mode, readers and the writer
+// take turns, and nothing else changes. The name is random so that any
+// number of stores open side by side in one process (parallel tests).
+func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, f := range opts {
+		f(&o)
+	}
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	o.query = url.Values{"vfs": {"memdb"}}
+	return open(ctx, "file:/crmguard-"+hex.EncodeToString(b[:]), o, "in-memory database")
+}

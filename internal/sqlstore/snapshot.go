@@ -1,0 +1,341 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+)
+
+// A snapshot is logical: every table's rows as JSON-friendly values, read
+// from the schema itself (sqlite_master, table_info), so a table a later
+// migration adds is included without a change here. schema_migrations is
+// left out (it describes the schema, which the snapshot's SchemaVersion
+// pins) and so are SQLite's own tables; sqlite_sequence is rebuilt from
+// the restored rows.
+
+var _ crmguard.Snapshotter = (*Store)(nil)
+
+// column is one column of a table, as SQLite declares it.
+type column struct {
+	name    string
+	typ     string // INTEGER, TEXT, BLOB (declared type, upper-cased)
+	notNull bool
+}
+
+// tables lists the application's tables and their columns, by name.
+func tables(ctx context.Context, q querier) (map[string][]column, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]column, len(names))
+	for _, n := range names {
+		cr, err := q.QueryContext(ctx, `SELECT name, upper(type), "notnull" FROM pragma_table_info(?) ORDER BY cid`, n)
+		if err != nil {
+			return nil, err
+		}
+		for cr.Next() {
+			var c column
+			if err := cr.Scan(&c.name, &c.typ, &c.notNull); err != nil {
+				cr.Close()
+				return nil, err
+			}
+			out[n] = append(out[n], c)
+		}
+		cr.Close()
+		if err := cr.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// schemaVersion is the number of the newest migration applied.
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := 0
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return 0, err
+		}
+		num, _, _ := strings.Cut(s, "_")
+		if n, err := strconv.Atoi(num); err == nil && n > v {
+			v = n
+		}
+	}
+	return v, rows.Err()
+}
+
+// Snapshot reads every table in one read transaction, so the snapshot is
+// one consistent state even while writes go on.
+func (s *Store) Snapshot(ctx context.Context) (*crmguard.Snapshot, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	ver, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	tabs, err := tables(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	snap := &crmguard.Snapshot{Format: crmguard.SnapshotFormat, SchemaVersion: ver, Tables: make(map[string]*crmguard.SnapshotTable, len(tabs))}
+	for name, cols := range tabs {
+		t := &crmguard.SnapshotTable{Columns: make([]string, len(cols)), Rows: [][]any{}}
+		for i, c := range cols {
+			t.Columns[i] = c.name
+		}
+		// Rows in rowid order (the primary key for most tables), so two
+		// exports of one state are the same bytes.
+		rows, err := tx.QueryContext(ctx, `SELECT "`+strings.Join(t.Columns, `", "`)+`" FROM "`+name+`" ORDER BY rowid`)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			t.Rows = append(t.Rows, vals)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err)
+		}
+		snap.Tables[name] = t
+	}
+	return snap, nil
+}
+
+// Restore replaces every table's rows with the snapshot's in one write
+// transaction. The document is checked against the schema first (format,
+// schema version, the same tables and columns, each value of its column's
+// type), and foreign keys are checked at commit, so rows may come in any
+// order; anything wrong rolls the whole restore back.
+func (s *Store) Restore(ctx context.Context, snap *crmguard.Snapshot) error {
+	if snap == nil {
+		return badSnapshot("no snapshot", nil)
+	}
+	if snap.Format != crmguard.SnapshotFormat {
+		return badSnapshot(fmt.Sprintf("format %q is not %q", snap.Format, crmguard.SnapshotFormat), crmguard.Details{"api_name": "format"})
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it does nothing
+	ver, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if snap.SchemaVersion != ver {
+		return badSnapshot(fmt.Sprintf("schema version %d; this server's is %d", snap.SchemaVersion, ver), crmguard.Details{"api_name": "schema_version"})
+	}
+	tabs, err := tables(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := checkTables(snap, tabs); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(tabs))
+	for n := range tabs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+n+`"`); err != nil {
+			return mapErr(err)
+		}
+	}
+	// AUTOINCREMENT counters start again from the restored rows, so the
+	// next audit event after a reset numbers as it did the first time.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_sequence`); err != nil && !strings.Contains(err.Error(), "no such table") {
+		return err
+	}
+	for _, n := range names {
+		if err := insertRows(ctx, tx, n, tabs[n], snap.Tables[n]); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(mapErr(err), crmguard.ErrBusy) {
+			return mapErr(err)
+		}
+		return badSnapshot("the rows break a constraint: "+err.Error(), nil)
+	}
+	return nil
+}
+
+// checkTables requires the snapshot to hold exactly the store's tables,
+// each with exactly its columns (in any order) and rows of that width.
+func checkTables(snap *crmguard.Snapshot, tabs map[string][]column) error {
+	for n := range snap.Tables {
+		if _, ok := tabs[n]; !ok {
+			return badSnapshot("unknown table "+strconv.Quote(n), crmguard.Details{"table": n})
+		}
+	}
+	for n, cols := range tabs {
+		t := snap.Tables[n]
+		if t == nil {
+			return badSnapshot("table "+strconv.Quote(n)+" is missing", crmguard.Details{"table": n})
+		}
+		if len(t.Columns) != len(cols) {
+			return badSnapshot(fmt.Sprintf("table %q has %d columns, not %d", n, len(t.Columns), len(cols)), crmguard.Details{"table": n})
+		}
+		have := make(map[string]bool, len(cols))
+		for _, c := range cols {
+			have[c.name] = true
+		}
+		seen := make(map[string]bool, len(cols))
+		for _, c := range t.Columns {
+			if !have[c] || seen[c] {
+				return badSnapshot(fmt.Sprintf("table %q: unknown or repeated column %q", n, c), crmguard.Details{"table": n, "column": c})
+			}
+			seen[c] = true
+		}
+		for i, r := range t.Rows {
+			if len(r) != len(cols) {
+				return badSnapshot(fmt.Sprintf("table %q row %d has %d values, not %d", n, i, len(r), len(cols)), crmguard.Details{"table": n, "row": i})
+			}
+		}
+	}
+	return nil
+}
+
+// insertRows writes one table's rows with one prepared statement,
+// converting each JSON value to its column's type.
+func insertRows(ctx context.Context, tx *sql.Tx, name string, cols []column, t *crmguard.SnapshotTable) error {
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	byName := make(map[string]column, len(cols))
+	for _, c := range cols {
+		byName[c.name] = c
+	}
+	ordered := make([]column, len(t.Columns))
+	for i, n := range t.Columns {
+		ordered[i] = byName[n]
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO "`+name+`" ("`+strings.Join(t.Columns, `", "`)+`") VALUES (?`+strings.Repeat(", ?", len(cols)-1)+`)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	args := make([]any, len(cols))
+	for i, r := range t.Rows {
+		for j, v := range r {
+			a, err := sqlValue(ordered[j], v)
+			if err != nil {
+				return badSnapshot(fmt.Sprintf("table %q row %d column %q: %v", name, i, ordered[j].name, err),
+					crmguard.Details{"table": name, "row": i, "column": ordered[j].name})
+			}
+			args[j] = a
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			if errors.Is(mapErr(err), crmguard.ErrBusy) {
+				return mapErr(err)
+			}
+			return badSnapshot(fmt.Sprintf("table %q row %d: %v", name, i, err), crmguard.Details{"table": name, "row": i})
+		}
+	}
+	return nil
+}
+
+// sqlValue converts a snapshot value to what the column holds. Values read
+// by Snapshot (int64, string, []byte) pass through; values decoded from a
+// JSON document (json.Number, float64, string, bool) are converted, and a
+// value of the wrong kind is refused rather than stored as SQLite's
+// dynamic typing would allow.
+func sqlValue(c column, v any) (any, error) {
+	if v == nil {
+		if c.notNull {
+			return nil, errors.New("null in a NOT NULL column")
+		}
+		return nil, nil
+	}
+	switch {
+	case strings.Contains(c.typ, "INT"):
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case json.Number:
+			n, err := strconv.ParseInt(string(x), 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s is not an integer", x)
+			}
+			return n, nil
+		case float64:
+			if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+				return nil, fmt.Errorf("%v is not an exact integer", x)
+			}
+			return int64(x), nil
+		case bool:
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+		return nil, fmt.Errorf("want an integer, have %T", v)
+	case strings.Contains(c.typ, "BLOB"):
+		switch x := v.(type) {
+		case []byte:
+			return x, nil
+		case string:
+			b, err := base64.StdEncoding.DecodeString(x)
+			if err != nil {
+				return nil, errors.New("want base64 text")
+			}
+			return b, nil
+		}
+		return nil, fmt.Errorf("want base64 text, have %T", v)
+	default:
+		if x, ok := v.(string); ok {
+			return x, nil
+		}
+		return nil, fmt.Errorf("want text, have %T", v)
+	}
+}
+
+func badSnapshot(msg string, d crmguard.Details) error {
+	return crmguard.NewError(crmguard.CodeInvalidData, "the snapshot cannot be restored: "+msg, d)
+}
