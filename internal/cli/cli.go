@@ -64,9 +64,10 @@ flag's name in capitals with dashes as underscores (--data-dir is
 CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Version:           Version(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return bindEnv(cmd, getenv) },
 	}
+	root.SetVersionTemplate(versionLine())
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -74,7 +75,13 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(serveCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), reportCmd(e))
+	root.AddCommand(serveCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), reportCmd(e), versionCmd())
+	// Cobra's completion command (bash, zsh, fish, powershell), made here
+	// rather than on first Execute so its help can say where scripts go.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Long = completionHelp
+	}
 	cmd, err := root.ExecuteC()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") ||
