@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"sort"
 
 	"github.com/crmguard/crmguard"
 )
@@ -28,49 +27,35 @@ func (s *Service) ProfileByRef(ctx context.Context, org crmguard.ID, ref string)
 	return p, err
 }
 
-// enabledNames lists the names of the permissions in a set, sorted.
-func enabledNames(ps crmguard.PermSet) []string {
-	var out []string
-	for i, p := range crmguard.Catalogue {
-		if ps.HasIndex(i) {
-			out = append(out, p.Name)
+// ErrInvalidProfileID answers a profile ID that names no profile of the org.
+var ErrInvalidProfileID = crmguard.NewError(crmguard.CodeInvalidData, msgProfileID, crmguard.Details{})
+
+// GetProfile returns one profile; a missing one is INVALID_DATA.
+func (s *Service) GetProfile(ctx context.Context, org, id crmguard.ID) (*crmguard.Profile, error) {
+	return profileIn(ctx, s.store, org, id)
+}
+
+// profileIn reads a profile through st (a transaction or the store),
+// answering a missing one with INVALID_DATA.
+func profileIn(ctx context.Context, st crmguard.Store, org, id crmguard.ID) (*crmguard.Profile, error) {
+	p, err := st.GetProfile(ctx, org, id)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, ErrInvalidProfileID
+	}
+	return p, err
+}
+
+// PermissionIDs returns the org's permission IDs by catalogue index.
+func (s *Service) PermissionIDs(ctx context.Context, org crmguard.ID) ([]crmguard.ID, error) {
+	perms, err := s.store.ListPermissions(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]crmguard.ID, len(crmguard.Catalogue))
+	for _, p := range perms {
+		if p.Index >= 0 && p.Index < len(ids) {
+			ids[p.Index] = p.ID
 		}
 	}
-	sort.Strings(out)
-	return out
-}
-
-// SetProfilePermissions is UpdateProfile by permission names, as the CLI
-// and the console name them: each name turned on or off.
-func (s *Service) SetProfilePermissions(ctx context.Context, a crmguard.Actor, profile crmguard.ID, changes map[string]bool) (*crmguard.Profile, error) {
-	names := make([]string, 0, len(changes))
-	for name := range changes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	in := ProfileInput{Permissions: make([]PermissionChange, len(names))}
-	for i, name := range names {
-		in.Permissions[i] = PermissionChange{Name: name, Enabled: changes[name]}
-	}
-	return s.UpdateProfile(ctx, a, profile, in)
-}
-
-// requirePermission checks that the actor's profile grants perm; else 403
-// NO_PERMISSION naming it. System actions (no user) pass.
-func (s *Service) requirePermission(ctx context.Context, tx crmguard.Store, a crmguard.Actor, perm string) error {
-	if a.UserID == 0 && a.Source == crmguard.SourceSystem {
-		return nil
-	}
-	u, err := tx.GetUser(ctx, a.OrgID, a.UserID)
-	if err != nil {
-		return err
-	}
-	p, err := tx.GetProfile(ctx, a.OrgID, u.ProfileID)
-	if err != nil {
-		return err
-	}
-	if !u.Active() || !p.Permissions.Has(perm) {
-		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{perm}})
-	}
-	return nil
+	return ids, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -21,39 +22,6 @@ const (
 	msgProfileDuplicate = "The profile you are trying to create already exists"
 	msgProfileCreated   = "profile created successfully"
 )
-
-// ErrInvalidProfileID answers a profile ID that names no profile of the org.
-var ErrInvalidProfileID = crmguard.NewError(crmguard.CodeInvalidData, msgProfileID, crmguard.Details{})
-
-// GetProfile returns one profile; a missing one is INVALID_DATA.
-func (s *Service) GetProfile(ctx context.Context, org, id crmguard.ID) (*crmguard.Profile, error) {
-	return profileIn(ctx, s.store, org, id)
-}
-
-// profileIn reads a profile through st (a transaction or the store),
-// answering a missing one with INVALID_DATA.
-func profileIn(ctx context.Context, st crmguard.Store, org, id crmguard.ID) (*crmguard.Profile, error) {
-	p, err := st.GetProfile(ctx, org, id)
-	if errors.Is(err, crmguard.ErrNotFound) {
-		return nil, ErrInvalidProfileID
-	}
-	return p, err
-}
-
-// PermissionIDs returns the org's permission IDs by catalogue index.
-func (s *Service) PermissionIDs(ctx context.Context, org crmguard.ID) ([]crmguard.ID, error) {
-	perms, err := s.store.ListPermissions(ctx, org)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]crmguard.ID, len(crmguard.Catalogue))
-	for _, p := range perms {
-		if p.Index >= 0 && p.Index < len(ids) {
-			ids[p.Index] = p.ID
-		}
-	}
-	return ids, nil
-}
 
 // ProfileInput is a clone or an update of a profile. Nil fields are absent.
 type ProfileInput struct {
@@ -102,6 +70,18 @@ func (in ProfileInput) Validate() error {
 // profileAudit is the audited form of a profile.
 func profileAudit(p *crmguard.Profile) map[string]any {
 	return map[string]any{"id": p.ID, "name": p.Name, "description": p.Description, "permissions": enabledNames(p.Permissions)}
+}
+
+// enabledNames lists the names of the permissions in a set, sorted.
+func enabledNames(ps crmguard.PermSet) []string {
+	var out []string
+	for i, p := range crmguard.Catalogue {
+		if ps.HasIndex(i) {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // CloneProfile makes a profile from source with its permissions: the only
@@ -207,6 +187,21 @@ func (s *Service) UpdateProfile(ctx context.Context, a crmguard.Actor, id crmgua
 		return s.audit(ctx, tx, a, "profile.update", "profile", p.ID, before, profileAudit(p))
 	})
 	return out, err
+}
+
+// SetProfilePermissions is UpdateProfile by permission names, as the CLI
+// and the console name them: each name turned on or off.
+func (s *Service) SetProfilePermissions(ctx context.Context, a crmguard.Actor, profile crmguard.ID, changes map[string]bool) (*crmguard.Profile, error) {
+	names := make([]string, 0, len(changes))
+	for name := range changes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	in := ProfileInput{Permissions: make([]PermissionChange, len(names))}
+	for i, name := range names {
+		in.Permissions[i] = PermissionChange{Name: name, Enabled: changes[name]}
+	}
+	return s.UpdateProfile(ctx, a, profile, in)
 }
 
 // setPermissions applies permission changes to p: an unknown ID is

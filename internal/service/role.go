@@ -26,3 +26,15 @@ func (s *Service) RoleByRef(ctx context.Context, org crmguard.ID, ref string) (*
 	}
 	return r, err
 }
+
+// ErrInvalidRoleID answers a role ID that names no role of the org.
+var ErrInvalidRoleID = crmguard.NewError(crmguard.CodeInvalidData, msgRoleID, crmguard.Details{})
+
+// GetRole returns one role; a missing one is INVALID_DATA.
+func (s *Service) GetRole(ctx context.Context, org, id crmguard.ID) (*crmguard.Role, error) {
+	r, err := s.store.GetRole(ctx, org, id)
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, ErrInvalidRoleID
+	}
+	return r, err
+}

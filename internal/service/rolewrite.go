@@ -24,18 +24,6 @@ const (
 	msgRoleTopDel = "The top role cannot be deleted"
 )
 
-// ErrInvalidRoleID answers a role ID that names no role of the org.
-var ErrInvalidRoleID = crmguard.NewError(crmguard.CodeInvalidData, msgRoleID, crmguard.Details{})
-
-// GetRole returns one role; a missing one is INVALID_DATA.
-func (s *Service) GetRole(ctx context.Context, org, id crmguard.ID) (*crmguard.Role, error) {
-	r, err := s.store.GetRole(ctx, org, id)
-	if errors.Is(err, crmguard.ErrNotFound) {
-		return nil, ErrInvalidRoleID
-	}
-	return r, err
-}
-
 // RoleInput is one record of POST or PUT /settings/roles; nil is absent.
 type RoleInput struct {
 	ID              crmguard.ID // updates: 0 when missing or malformed
