@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -18,9 +19,10 @@ import (
 // state the server became ready with), restore of a named snapshot, and
 // import of an exported document. Each goes through apply, which replaces
 // the rows in one transaction and then tells every cache that what it
-// holds is gone: the service's change epoch moves (the guard's principals,
-// the API's encoded users and ID lists follow it) and the OnRestore hooks
-// run for in-memory state that does not follow the epoch.
+// holds is gone: the service drops its token key and sign-in failures and
+// moves the change epoch (the guard's principals, the API's encoded users
+// and ID lists follow it), and the OnRestore hooks run for other in-memory
+// state that does not follow the epoch.
 //
 // Named snapshots live in this process's memory: they are a test's
 // checkpoints, not backups, and end with the server. Export writes the
@@ -144,7 +146,7 @@ func (e *Emulator) apply(ctx context.Context, s *crmguard.Snapshot) error {
 		return err
 	}
 	if e.svc != nil {
-		e.svc.Changed()
+		e.svc.Restored()
 	}
 	for _, f := range e.restored {
 		f()
@@ -234,7 +236,7 @@ func (e *Emulator) registerState(mux *http.ServeMux) {
 
 // ReadSnapshot decodes an exported document. Numbers stay json.Number, so
 // a 19-digit ID comes back exactly as it went out.
-func ReadSnapshot(r interface{ Read([]byte) (int, error) }) (*crmguard.Snapshot, error) {
+func ReadSnapshot(r io.Reader) (*crmguard.Snapshot, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
