@@ -111,11 +111,6 @@ func (c *Console) users(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "users", d)
 }
 
-func (c *Console) internal(w http.ResponseWriter, r *request, err error) {
-	c.log.Error("console", "path", r.URL.Path, "err", err)
-	c.fail(w, r, http.StatusInternalServerError, "Error", "Something went wrong. Try again later.")
-}
-
 // userPage shows one user with the edit form and the actions that apply.
 // link, shown on this answer only, is a new invitation link for a user
 // not yet confirmed, or a password-reset link for a confirmed one.
