@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,14 +10,17 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/emulator"
 	"github.com/crmguard/crmguard/internal/guard"
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/sqlstore"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
 	"github.com/spf13/cobra"
@@ -32,6 +36,8 @@ type serveFlags struct {
 	svc                                                  service.Config
 	credits, concurrency                                 int
 	poll, grace                                          time.Duration
+	emulator, inMemory                                   bool
+	emulatorKey, importFile, exportOnExit                string
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -48,7 +54,9 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
   crmguard serve --demo --addr 127.0.0.1:9000
   crmguard serve --addr :8443 --tls-cert cert.pem --tls-key key.pem
   crmguard serve --public-url https://crm.example.test --trusted-proxies 10.0.0.0/8
-  CRMGUARD_LOG_FORMAT=json crmguard serve --data-dir /var/lib/crmguard`,
+  CRMGUARD_LOG_FORMAT=json crmguard serve --data-dir /var/lib/crmguard
+  crmguard serve --in-memory --demo --emulator --emulator-key secret
+  crmguard serve --emulator --import state.json --export-on-exit state.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.serve(&f) },
 	}
@@ -80,6 +88,11 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
 	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
+	fl.BoolVar(&f.emulator, "emulator", false, "serve the test control API under "+emulator.Prefix+" (reset, snapshots, export/import, clock), guarded by a key")
+	fl.StringVar(&f.emulatorKey, "emulator-key", "", "the key control requests send as "+emulator.KeyHeader+" (default: a random one, printed at start); implies --emulator")
+	fl.StringVar(&f.importFile, "import", "", "replace the whole state with this export before serving (see 'crmguard emulator export')")
+	fl.StringVar(&f.exportOnExit, "export-on-exit", "", "write the whole state to this file on a graceful stop (SIGINT/SIGTERM)")
+	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the database in memory: no file is written, and everything ends with the process")
 	return c
 }
 
@@ -175,11 +188,23 @@ func (e *env) serve(f *serveFlags) error {
 		defer metricsLn.Close()
 	}
 
-	st, err := e.openStore(true)
-	if err != nil {
-		return err
+	var imported *crmguard.Snapshot
+	if f.importFile != "" {
+		if imported, err = readExport(f.importFile); err != nil {
+			return usagef("--import: %v", err)
+		}
 	}
-	defer st.Close()
+	var st *sqlstore.Store
+	if !f.inMemory {
+		if st, err = e.openStore(true); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	var emu *emulator.Config
+	if f.emulator || f.emulatorKey != "" {
+		emu = &emulator.Config{Key: f.emulatorKey}
+	}
 	cacheBytes := f.userCacheMiB << 20
 	if f.userCacheMiB == 0 {
 		cacheBytes = -1
@@ -188,8 +213,11 @@ func (e *env) serve(f *serveFlags) error {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	stack, err := server.Open(ctx, server.Options{
-		Store:   st,
-		Service: f.svc,
+		Store:    st,
+		InMemory: f.inMemory,
+		Import:   imported,
+		Emulator: emu,
+		Service:  f.svc,
 		Bootstrap: service.BootstrapOptions{CompanyName: f.company, AdminEmail: f.adminEmail,
 			TimeZone: f.timeZone, Edition: f.edition, LicenseUsers: f.licenseUsers},
 		Demo:            f.demo,
@@ -212,19 +240,64 @@ func (e *env) serve(f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Metrics: http://%s/metrics\n", metricsLn.Addr())
 	}
 
-	e.banner(f, stack.Service, stack.Org, stack.Boot, stack.Demo)
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.dataDir)
+	e.banner(f, stack)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.where(f))
 	if err := server.Serve(ctx, ln, stack.Handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
 		return err
+	}
+	if f.exportOnExit != "" {
+		// After Serve returned no request is in flight, so the file holds
+		// the state the last answered request left.
+		// The stop cancelled e.ctx; the export must still run.
+		xctx, xcancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
+		defer xcancel()
+		if err := writeExport(xctx, stack.Store, f.exportOnExit); err != nil {
+			return fmt.Errorf("--export-on-exit: %w", err)
+		}
+		log.Info("exported", "file", f.exportOnExit)
 	}
 	log.Info("stopped")
 	return nil
 }
 
+// where says where the data lives, for the banner and the log.
+func (e *env) where(f *serveFlags) string {
+	if f.inMemory {
+		return "memory only"
+	}
+	return e.dataDir
+}
+
+// readExport reads an exported state file.
+func readExport(path string) (*crmguard.Snapshot, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return emulator.ReadSnapshot(bufio.NewReader(fh))
+}
+
+// writeExport writes the store's whole state to path, through a temporary
+// file renamed over it once complete, so a stop that fails half-way never
+// leaves a truncated export where the last good one was.
+func writeExport(ctx context.Context, st crmguard.Snapshotter, path string) error {
+	snap, err := st.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := web.Marshal(snap)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
 // banner tells the user how to reach the server and get a token.
-func (e *env) banner(f *serveFlags, svc *service.Service, org *crmguard.Org, boot *service.Bootstrapped, demo *service.Demo) {
+func (e *env) banner(f *serveFlags, stack *server.Stack) {
+	org, boot, demo := stack.Org, stack.Boot, stack.Demo
 	w := e.stdout
-	fmt.Fprintf(w, "crmguard is listening on %s (data in %s)\n", f.svc.PublicURL, e.dataDir)
+	fmt.Fprintf(w, "crmguard is listening on %s (data in %s)\n", f.svc.PublicURL, e.where(f))
 	fmt.Fprintf(w, "Admin console: %s/console\n", f.svc.PublicURL)
 	if boot != nil {
 		fmt.Fprintf(w, "\nCreated org %q (%s).\n", org.CompanyName, org.ID)
@@ -242,6 +315,11 @@ func (e *env) banner(f *serveFlags, svc *service.Service, org *crmguard.Org, boo
 		}
 		fmt.Fprintf(w, "\nGet a token (in another terminal):\n  crmguard token issue%s --scopes ZohoCRM.users.ALL,ZohoCRM.org.ALL,ZohoCRM.settings.ALL\n", dd)
 		fmt.Fprintf(w, "then:\n  curl -H \"Authorization: Zoho-oauthtoken $TOKEN\" %s/crm/v8/org\n", f.svc.PublicURL)
+	}
+	if stack.Emulator != nil {
+		fmt.Fprintf(w, "\nEmulator control API: %s%s (header %s)\n", f.svc.PublicURL, emulator.Prefix, emulator.KeyHeader)
+		fmt.Fprintf(w, "  key:           %s\n", stack.Emulator.Key())
+		fmt.Fprintf(w, "  reset:         curl -X POST -H \"%s: %s\" %s%sreset\n", emulator.KeyHeader, stack.Emulator.Key(), f.svc.PublicURL, emulator.Prefix)
 	}
 	fmt.Fprintln(w)
 }
