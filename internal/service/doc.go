@@ -8,6 +8,7 @@
 // to the same store. Caches anywhere compare it, or Subscribe to it, to
 // know that what they hold is current.
 //
-// It imports the module root and internal/access, never a transport or a
+// It imports the module root, internal/access and internal/seedfile (the
+// parsed seed document ApplySeed takes), never a transport or a
 // store implementation.
 package service
