@@ -6,7 +6,8 @@
 // serve, the test environment and the load tool all start through it. It
 // also owns the http.Server's start and graceful stop (Serve).
 //
-// It imports the packages below it: the module root, internal/console,
-// internal/guard, internal/oauth, internal/service, internal/sqlstore,
-// internal/web and internal/zohoapi; never internal/cli.
+// It imports the packages below it and must not import internal/cli,
+// internal/testenv or crmguardtest, which start through it.
+//
+// Imports: crmguard, internal/console, internal/emulator, internal/guard, internal/oauth, internal/openapi, internal/service, internal/sqlstore, internal/web, internal/zohoapi.
 package server

@@ -11,6 +11,7 @@ import (
 	"github.com/crmguard/crmguard/internal/console"
 	"github.com/crmguard/crmguard/internal/emulator"
 	"github.com/crmguard/crmguard/internal/oauth"
+	"github.com/crmguard/crmguard/internal/openapi"
 	"github.com/crmguard/crmguard/internal/web"
 	"github.com/crmguard/crmguard/internal/zohoapi"
 )
@@ -55,6 +56,10 @@ func Handler(p Parts) http.Handler {
 	if !p.SeparateMetrics {
 		mux.Handle("GET /metrics", p.Metrics.Handler())
 	}
+	// The OpenAPI description of everything below; no Zoho URL uses the path.
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		_ = web.WriteRawJSON(w, http.StatusOK, openapi.Document())
+	})
 	p.OAuth.Register(mux)
 	p.API.Register(mux)
 	p.Console.Register(mux)
