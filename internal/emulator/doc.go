@@ -7,9 +7,11 @@
 // snapshots, export and import of the whole state as one JSON document
 // (state.go); the clock the service and the pipeline read, which tests can
 // freeze, set and advance (clock.go); and the middleware that wraps the
-// handler tree (Wrap). It drives the rest of the server through the
-// service and a crmguard.Snapshotter, never through a store
-// implementation.
+// handler tree (Wrap): injected faults, matched by method, route, path,
+// user, client or token (faults.go), and the journal of the latest
+// requests with the pipeline's account of each (journal.go). It drives
+// the rest of the server through the service and a crmguard.Snapshotter,
+// never through a store implementation.
 //
 // Imports: crmguard, internal/guard, internal/service, internal/web.
 package emulator

@@ -50,6 +50,11 @@ type Emulator struct {
 	clock *Clock
 	log   *slog.Logger
 
+	// faults and journal see every request through Wrap (faults.go,
+	// journal.go); journal is nil when Config.JournalSize is negative.
+	faults  faults
+	journal *journal
+
 	// mu serialises the changes that replace the whole state (reset,
 	// restore, import) and guards the fields below.
 	mu       sync.Mutex
@@ -80,7 +85,7 @@ func New(cfg Config, d Deps) (*Emulator, error) {
 		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Emulator{cfg: cfg, key: key, svc: d.Service, guard: d.Guard, state: d.State,
-		clock: d.Clock, log: d.Log, snaps: map[string]*savedSnapshot{}}, nil
+		clock: d.Clock, log: d.Log, snaps: map[string]*savedSnapshot{}, journal: newJournal(cfg.JournalSize)}, nil
 }
 
 // Key is the key control requests must carry.
@@ -93,12 +98,15 @@ func (e *Emulator) Clock() *Clock { return e.clock }
 func (e *Emulator) Register(mux *http.ServeMux) {
 	e.registerState(mux)
 	e.registerClock(mux)
+	e.registerFaults(mux)
+	e.registerJournal(mux)
+	e.registerSeed(mux)
 }
 
 // Wrap is the middleware around the whole handler tree, where the features
 // that see every request (the journal, faults) hook in.
 func (e *Emulator) Wrap(h http.Handler) http.Handler {
-	return h
+	return e.observe(h)
 }
 
 // OnRestore registers f to run after the stored state was replaced
