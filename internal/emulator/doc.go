@@ -13,5 +13,5 @@
 // the rest of the server through the service and a crmguard.Snapshotter,
 // never through a store implementation.
 //
-// Imports: crmguard, internal/guard, internal/service, internal/web.
+// Imports: crmguard, internal/guard, internal/seedfile, internal/service, internal/web.
 package emulator

@@ -53,6 +53,10 @@ type Options struct {
 	// Import, when set, replaces the whole stored state before anything
 	// else runs (an export, e.g. of an earlier run's --export-on-exit).
 	Import *crmguard.Snapshot
+	// SeedFile, when set, is a seed file (internal/seedfile) applied after
+	// the org and the demo are in and before the emulator records the
+	// state reset returns to; a bad file fails Open, naming its line.
+	SeedFile string
 	// Emulator turns the control API under /__emulator/ on; nil leaves it
 	// off, and its prefix answers as any unknown URL does.
 	Emulator *emulator.Config
@@ -92,6 +96,9 @@ type Stack struct {
 	Demo *service.Demo
 	// Org is the org served (the store's first).
 	Org *crmguard.Org
+	// Seeded is what Options.SeedFile applied, with its tokens' values;
+	// nil without it.
+	Seeded *service.SeedResult
 	// Emulator is the control API; nil when Options.Emulator was.
 	Emulator *emulator.Emulator
 
@@ -188,6 +195,12 @@ func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error 
 			return err
 		}
 	}
+	var seeded *service.SeedResult
+	if opt.SeedFile != "" {
+		if seeded, err = applySeedFile(ctx, svc, org, opt.SeedFile); err != nil {
+			return err
+		}
+	}
 	m := web.NewMetrics()
 	g := guard.New(svc, opt.Guard, m)
 	var emu *emulator.Emulator
@@ -209,7 +222,7 @@ func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error 
 		Metrics:  m, Log: log, Ready: s.readyCheck, ClientIP: ip, SeparateMetrics: opt.SeparateMetrics,
 	})
 	s.Service, s.Guard, s.Metrics, s.Handler, s.Emulator = svc, g, m, h, emu
-	s.Boot, s.Demo, s.Org = boot, demo, org
+	s.Boot, s.Demo, s.Org, s.Seeded = boot, demo, org, seeded
 	return nil
 }
 
