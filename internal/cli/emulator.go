@@ -30,10 +30,12 @@ func emulatorCmd(e *env) *cobra.Command {
 	ec := &emuClient{e: e}
 	c := &cobra.Command{
 		Use:   "emulator",
-		Short: "Control a running server's emulator API (reset, snapshots, export/import, clock)",
+		Short: "Control a running server's emulator API (reset, snapshots, export/import, clock, faults, journal)",
 		Long: `Control a server started with 'crmguard serve --emulator' over HTTP: reset it
 to the state it started with, save and restore named snapshots, export and import
-the whole state, and freeze, set or advance its clock.
+the whole state, freeze, set or advance its clock, make matching requests fail
+(faults), and read the journal of the latest requests and why each was allowed
+or denied.
 
 The key is the one the server printed at start (or was given with
 --emulator-key); pass it with --key or CRMGUARD_EMULATOR_KEY.
@@ -51,7 +53,7 @@ Exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage.`,
 	pf.StringVar(&ec.url, "url", "http://127.0.0.1:8080", "base URL of the running server")
 	pf.StringVar(&ec.key, "key", "", "the emulator key (default $CRMGUARD_EMULATOR_KEY)")
 	pf.BoolVar(&ec.asJSON, "json", false, "print the server's JSON answer instead of text")
-	c.AddCommand(ec.resetCmd(), ec.snapshotCmd(), ec.exportCmd(), ec.importCmd(), ec.clockCmd())
+	c.AddCommand(ec.resetCmd(), ec.snapshotCmd(), ec.exportCmd(), ec.importCmd(), ec.clockCmd(), ec.faultsCmd(), ec.journalCmd(), ec.seedCmd())
 	return c
 }
 
