@@ -38,6 +38,7 @@ type serveFlags struct {
 	poll, grace                                          time.Duration
 	emulator, inMemory                                   bool
 	emulatorKey, importFile, exportOnExit                string
+	seedFile                                             string
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -92,6 +93,7 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.StringVar(&f.emulatorKey, "emulator-key", "", "the key control requests send as "+emulator.KeyHeader+" (default: a random one, printed at start); implies --emulator")
 	fl.StringVar(&f.importFile, "import", "", "replace the whole state with this export before serving (see 'crmguard emulator export')")
 	fl.StringVar(&f.exportOnExit, "export-on-exit", "", "write the whole state to this file on a graceful stop (SIGINT/SIGTERM)")
+	fl.StringVar(&f.seedFile, "seed", "", "apply this seed file (YAML or JSON: profiles, roles, fields, users, clients, tokens) at start; see 'crmguard seed check'")
 	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the database in memory: no file is written, and everything ends with the process")
 	return c
 }
@@ -216,6 +218,7 @@ func (e *env) serve(f *serveFlags) error {
 		Store:    st,
 		InMemory: f.inMemory,
 		Import:   imported,
+		SeedFile: f.seedFile,
 		Emulator: emu,
 		Service:  f.svc,
 		Bootstrap: service.BootstrapOptions{CompanyName: f.company, AdminEmail: f.adminEmail,
@@ -315,6 +318,9 @@ func (e *env) banner(f *serveFlags, stack *server.Stack) {
 		}
 		fmt.Fprintf(w, "\nGet a token (in another terminal):\n  crmguard token issue%s --scopes ZohoCRM.users.ALL,ZohoCRM.org.ALL,ZohoCRM.settings.ALL\n", dd)
 		fmt.Fprintf(w, "then:\n  curl -H \"Authorization: Zoho-oauthtoken $TOKEN\" %s/crm/v8/org\n", f.svc.PublicURL)
+	}
+	if stack.Seeded != nil {
+		printSeeded(w, f.seedFile, stack.Seeded)
 	}
 	if stack.Emulator != nil {
 		fmt.Fprintf(w, "\nEmulator control API: %s%s (header %s)\n", f.svc.PublicURL, emulator.Prefix, emulator.KeyHeader)
