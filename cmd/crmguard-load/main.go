@@ -6,6 +6,8 @@
 //	go run ./cmd/crmguard-load -scenario user -users 100000            # GET /users/{id}
 //	go run ./cmd/crmguard-load -scenario page -users 100000            # GET /users?per_page=200
 //	go run ./cmd/crmguard-load -scenario depth -users 100000           # page 1 against page 500
+//
+// Imports: crmguard, internal/guard, internal/server, internal/web, internal/zohoapi.
 package main
 
 import (

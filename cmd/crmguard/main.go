@@ -1,5 +1,7 @@
 // Command crmguard is a self-hostable Zoho CRM Users/Profiles/Roles/Org API
 // and Zoho Accounts OAuth server. See README.md.
+//
+// Imports: internal/cli.
 package main
 
 import (

@@ -101,12 +101,13 @@ func signIn(env *testenv.Env) chromedp.Tasks {
 	}
 }
 
-// TestBriefWalkthroughInBrowser is the brief (seeds/000) in a real browser:
-// a Standard user's token is refused for want of API access; the admin
-// signs in, goes Setup → Security Control → Profiles → Standard →
-// Developer Permissions, turns "Zoho CRM API Access" on and saves, and sees
-// "Zoho CRM API Access: ON"; the same token then works.
-func TestBriefWalkthroughInBrowser(t *testing.T) {
+// TestEnableAPIAccessInBrowser follows, in a real browser, the steps by
+// which a Zoho CRM administrator lets a profile use the API: a Standard
+// user's token is refused for want of API access; the admin signs in, goes
+// Setup → Security Control → Profiles → Standard → Developer Permissions,
+// turns "Zoho CRM API Access" on and saves, and sees "Zoho CRM API Access:
+// ON"; the same token then works.
+func TestEnableAPIAccessInBrowser(t *testing.T) {
 	ctx := browser(t)
 	env := testenv.New(t, testenv.Options{Demo: true})
 	tok := env.Token(t, standardUser, "ZohoCRM.users.READ")

@@ -24,7 +24,8 @@
 // lookup, no password hashing and no database read; a forged token fails
 // its check value before any read.
 //
-// It imports the module root, internal/access, internal/service and
-// internal/web; never a store implementation or a transport (zohoapi,
+// It must not import a store implementation or a transport (zohoapi,
 // oauth, console), which import it instead.
+//
+// Imports: crmguard, internal/access, internal/service, internal/web.
 package guard

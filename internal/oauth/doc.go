@@ -3,7 +3,9 @@
 // /oauth/v2/token/revoke. The pipeline that checks an access token on
 // every API request is internal/guard's, not this package's.
 //
-// It imports the module root, internal/access (which scopes exist),
-// internal/service and internal/web; never a store implementation or
-// another transport.
+// It asks internal/access which scopes exist and the service for every
+// decision; it must not import a store implementation or another
+// transport.
+//
+// Imports: crmguard, internal/access, internal/service, internal/web.
 package oauth

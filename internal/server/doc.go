@@ -9,5 +9,5 @@
 // It imports the packages below it and must not import internal/cli,
 // internal/testenv or crmguardtest, which start through it.
 //
-// Imports: crmguard, internal/console, internal/emulator, internal/guard, internal/oauth, internal/openapi, internal/service, internal/sqlstore, internal/web, internal/zohoapi.
+// Imports: crmguard, internal/console, internal/emulator, internal/guard, internal/oauth, internal/openapi, internal/seedfile, internal/service, internal/sqlstore, internal/web, internal/zohoapi.
 package server

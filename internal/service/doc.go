@@ -8,7 +8,9 @@
 // to the same store. Caches anywhere compare it, or Subscribe to it, to
 // know that what they hold is current.
 //
-// It imports the module root, internal/access and internal/seedfile (the
-// parsed seed document ApplySeed takes), never a transport or a
-// store implementation.
+// It works on a crmguard.Store it is given and takes seed files parsed by
+// internal/seedfile (ApplySeed). It must not import a store
+// implementation, the request pipeline (internal/guard) or a transport.
+//
+// Imports: crmguard, internal/access, internal/criteria, internal/seedfile.
 package service

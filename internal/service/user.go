@@ -12,7 +12,9 @@ import (
 	"github.com/crmguard/crmguard/internal/criteria"
 )
 
-// UserTypes are the values of GET /users?type=, in the brief's order.
+// UserTypes are the values of GET /users?type=, in the order of the
+// user-type table of Zoho's Kaizen #51 post, "Handling Users with ZohoCRM
+// API" (https://help.zoho.com/portal/en/community/topic/kaizen-51-handling-users-with-zohocrm-api).
 var UserTypes = []string{"AllUsers", "ActiveUsers", "DeactiveUsers", "ConfirmedUsers", "NotConfirmedUsers",
 	"DeletedUsers", "ActiveConfirmedUsers", "AdminUsers", "ActiveConfirmedAdmins", "CurrentUser"}
 

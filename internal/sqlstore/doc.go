@@ -3,5 +3,9 @@
 // migrations folder and placeholder rebinding, not a new design.
 //
 // It maps driver error codes to crmguard.ErrNotFound and ErrConflict and
-// holds no authorization logic. It imports only the module root.
+// holds no authorization logic, so it must not import internal/access or
+// the service; only the wiring (internal/server, internal/cli, the test
+// helpers) imports it.
+//
+// Imports: crmguard.
 package sqlstore

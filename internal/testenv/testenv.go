@@ -1,6 +1,3 @@
-// Package testenv starts the whole crmguard stack for tests: a real SQLite
-// file in a temp directory, a bootstrapped org, the service, the pipeline
-// and every transport behind a real HTTP server on loopback. No mocks.
 package testenv
 
 import (

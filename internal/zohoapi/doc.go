@@ -3,6 +3,7 @@
 // file. Every route passes the access pipeline (guard.Guard) before its
 // handler runs; errors are answered in Zoho's envelope by one mapper.
 //
-// It imports the module root, internal/access, internal/service,
-// internal/guard and internal/web; never a store.
+// It must not import a store or another transport.
+//
+// Imports: crmguard, internal/access, internal/criteria, internal/guard, internal/service, internal/web.
 package zohoapi

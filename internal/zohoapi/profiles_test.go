@@ -36,8 +36,8 @@ func permID(t *testing.T, env *testenv.Env, tok, profile, name string) string {
 	return ""
 }
 
-// TestAPIAccessThroughProfilesAPI is the brief's walk-through over the API:
-// a Standard user's token is denied for want of API access; the admin turns
+// TestAPIAccessThroughProfilesAPI turns a profile's Zoho CRM API Access
+// (Developer Permissions) off and on over the API: a Standard user's token is denied for want of API access; the admin turns
 // the permission on with PUT /settings/profiles/{id}; the same token works
 // on its next request; off again, denied again.
 func TestAPIAccessThroughProfilesAPI(t *testing.T) {
@@ -75,8 +75,9 @@ func TestAPIAccessThroughProfilesAPI(t *testing.T) {
 }
 
 // TestProfilesScenarios pins the Profiles API in golden files under
-// testdata/profiles: every endpoint and every error of the brief
-// (seeds/001-003) and of zoho-api.md §3.
+// testdata/profiles: every endpoint and every error of Zoho's Profiles API
+// pages (get-profiles, create-profile, update-profile-permission and
+// transfer-delete-profile under https://www.zoho.com/crm/developer/docs/api/v8/).
 func TestProfilesScenarios(t *testing.T) {
 	f := newUsersFixture(t)
 	f.tokens["admin"] = f.env.Token(t, "", profileScopes)

@@ -9,8 +9,12 @@ import (
 )
 
 // TestRolesScenarios pins the Roles API in golden files under
-// testdata/roles: every endpoint and the errors of zoho-api.md §4 and
-// decisions.md (CEO at the top, no cycles, transfers on delete).
+// testdata/roles: every endpoint and the errors of Zoho's Roles API pages
+// (get-roles, create-role, update-role and transfer-users-and-delete-role
+// under https://www.zoho.com/crm/developer/docs/api/v8/), and the rules of
+// the tree: the top role (CEO) reports to none and cannot be deleted, no
+// role reports to itself or to one below it, and a deleted role's users and
+// sub-roles move to transfer_to_id.
 func TestRolesScenarios(t *testing.T) {
 	f := newUsersFixture(t)
 	f.tokens["admin"] = f.env.Token(t, "", "ZohoCRM.settings.roles.ALL,ZohoCRM.users.READ")

@@ -142,9 +142,13 @@ func addField(label, typ string, values ...string) func(t *testing.T, f *usersFi
 	}
 }
 
-// TestUsersScenarios pins every Users API endpoint and every error the brief
-// and the spec name, in golden files under testdata/users. The brief's
-// error table (seeds/004) is the brief_* cases, row by row.
+// TestUsersScenarios pins every Users API endpoint and every error Zoho
+// documents for it (https://www.zoho.com/crm/developer/docs/api/v8/get-users.html
+// and the add-user, update-user and delete-user pages beside it), in golden
+// files under testdata/users. The brief_* cases are the error table of
+// Zoho's Kaizen #51 post, "Handling Users with ZohoCRM API"
+// (https://help.zoho.com/portal/en/community/topic/kaizen-51-handling-users-with-zohocrm-api),
+// row by row; the golden files carry their names.
 func TestUsersScenarios(t *testing.T) {
 	f := newUsersFixture(t)
 	many := make([]string, 101)
@@ -155,7 +159,7 @@ func TestUsersScenarios(t *testing.T) {
 		return `{"users":[{"last_name":"Lima","first_name":"Ana","email":"ana.lima@example.com","role":"{role:Sales Rep}","profile":"{profile:Standard}"` + extra + `}]}`
 	}
 	f.run(t, []scenario{
-		// The brief's error table, row by row.
+		// Kaizen #51's error table, row by row.
 		{name: "brief_1_invalid_id_v2_get", method: "GET", path: "/crm/v2/users/1111111111111111111", token: "admin"},
 		{name: "brief_1_invalid_id_v2_update", method: "PUT", path: "/crm/v2/users/1111111111111111111", token: "admin", body: `{"users":[{"city":"Lyon"}]}`},
 		{name: "brief_1_invalid_id_v2_delete", method: "DELETE", path: "/crm/v2/users/1111111111111111111", token: "admin"},
