@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -67,7 +66,7 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 		Edition: opt.Edition, LicenseUsers: opt.LicenseUsers, Paid: true, CreatedTime: now, ModifiedTime: now,
 	}
 	org.DomainName = "org" + org.ID.String()[10:]
-	password, err := randomPassword()
+	password, err := s.randomPassword()
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +143,10 @@ func orgAudit(o *crmguard.Org) map[string]any {
 }
 
 // randomPassword makes a 20-character one-time password.
-func randomPassword() (string, error) {
+func (s *Service) randomPassword() (string, error) {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
+	if err := s.random(b); err != nil {
 		return "", err
 	}
 	var sb strings.Builder

@@ -44,9 +44,9 @@ func (s *Service) CreateClient(ctx context.Context, a crmguard.Actor, name, typ 
 }
 
 func (s *Service) createClient(ctx context.Context, tx crmguard.Store, a crmguard.Actor, name, typ string, uris []string) (*crmguard.Client, string, error) {
-	secret := newSecret()
+	secret := s.newSecret()
 	h := HashToken(secret)
-	c := &crmguard.Client{ID: s.ids.New(), OrgID: a.OrgID, ClientID: newClientID(), SecretHash: h[:],
+	c := &crmguard.Client{ID: s.ids.New(), OrgID: a.OrgID, ClientID: s.newClientID(), SecretHash: h[:],
 		Name: name, Type: typ, RedirectURIs: uris, CreatedBy: a.UserID, CreatedTime: s.Now()}
 	if err := tx.CreateClient(ctx, c); err != nil {
 		return nil, "", err

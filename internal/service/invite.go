@@ -41,7 +41,7 @@ func (s *Service) Reinvite(ctx context.Context, a crmguard.Actor, id crmguard.ID
 		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
 			return err
 		}
-		token := newSecret()
+		token := s.newSecret()
 		h := HashToken(token)
 		u.InviteHash, u.InviteExpires = h[:], s.Now().Add(s.cfg.InviteTTL)
 		if err := tx.UpdateUser(ctx, u); err != nil {
@@ -81,7 +81,7 @@ func (s *Service) PasswordResetLink(ctx context.Context, a crmguard.Actor, id cr
 		if err := s.requireAdminOver(ctx, tx, a, u); err != nil {
 			return err
 		}
-		token := newSecret()
+		token := s.newSecret()
 		h := HashToken(token)
 		u.InviteHash, u.InviteExpires = h[:], s.Now().Add(min(s.cfg.InviteTTL, resetTTL))
 		if err := tx.UpdateUser(ctx, u); err != nil {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"time"
 
 	"github.com/crmguard/crmguard"
@@ -29,6 +30,16 @@ type Config struct {
 	InviteTTL time.Duration
 	// MaxProfiles is how many profiles an org may have (Zoho: 25).
 	MaxProfiles int
+
+	// Random is where tokens, codes, client ids, secrets and one-time
+	// passwords come from; nil is crypto/rand. IDs, when set, makes every
+	// record ID; nil is a generator on the service clock. TokenKey, when
+	// set, is the key of the tokens' check value instead of the one kept
+	// in the store (tokens minted by another process over the same store
+	// then fail the check). Deterministic fills all three from a seed.
+	Random   io.Reader
+	IDs      *crmguard.IDGen
+	TokenKey []byte
 }
 
 func (c *Config) defaults() {
@@ -76,7 +87,11 @@ func New(store crmguard.Store, cfg Config, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, cfg: cfg, now: now, ids: crmguard.NewIDGen(now)}
+	ids := cfg.IDs
+	if ids == nil {
+		ids = crmguard.NewIDGen(now)
+	}
+	return &Service{store: store, cfg: cfg, now: now, ids: ids}
 }
 
 // Config returns the effective configuration.

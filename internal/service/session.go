@@ -98,7 +98,7 @@ func (s *Service) signIn(ctx context.Context, a crmguard.Actor, email, password 
 }
 
 func (s *Service) openSession(ctx context.Context, tx crmguard.Store, a crmguard.Actor, u *crmguard.User) (string, error) {
-	tok := newToken()
+	tok := s.newToken()
 	h := HashToken(tok)
 	now := s.Now()
 	se := &crmguard.Session{ID: s.ids.New(), OrgID: u.OrgID, UserID: u.ID, TokenHash: h[:], CreatedTime: now, ExpiresAt: now.Add(SessionTTL)}

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -43,9 +42,12 @@ func (s *Service) macs(ctx context.Context) (*sync.Pool, error) {
 	if p := s.tokens.pool.Load(); p != nil {
 		return p, nil
 	}
-	key, err := s.store.TokenKey(ctx)
-	if err != nil {
-		return nil, err
+	key := s.cfg.TokenKey
+	if key == nil {
+		var err error
+		if key, err = s.store.TokenKey(ctx); err != nil {
+			return nil, err
+		}
 	}
 	p := &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, key)} }}
 	s.tokens.pool.Store(p)
@@ -79,7 +81,7 @@ func (s *Service) newSignedToken() (string, error) {
 		return "", errors.New("service: token key not loaded before minting")
 	}
 	var raw [(bodyLen - len("1000.") - 1) / 2]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	if err := s.random(raw[:]); err != nil {
 		return "", err
 	}
 	var b [tokenLen]byte

@@ -176,7 +176,7 @@ func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, in UserInput) (
 		} else if err := licenceLeft(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
-		token := newSecret()
+		token := s.newSecret()
 		h := HashToken(token)
 		u.InviteHash, u.InviteExpires = h[:], now.Add(s.cfg.InviteTTL)
 		if err := tx.CreateUser(ctx, u); errors.Is(err, crmguard.ErrConflict) {
