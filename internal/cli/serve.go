@@ -39,6 +39,8 @@ type serveFlags struct {
 	emulator, inMemory                                   bool
 	emulatorKey, importFile, exportOnExit                string
 	seedFile                                             string
+	deterministic                                        bool
+	seedValue                                            uint64
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -95,6 +97,8 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.StringVar(&f.exportOnExit, "export-on-exit", "", "write the whole state to this file on a graceful stop (SIGINT/SIGTERM)")
 	fl.StringVar(&f.seedFile, "seed", "", "apply this seed file (YAML or JSON: profiles, roles, fields, users, clients, tokens) at start; see 'crmguard seed check'")
 	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the database in memory: no file is written, and everything ends with the process")
+	fl.BoolVar(&f.deterministic, "deterministic", false, "make IDs, tokens, client ids and secrets repeatable run after run (seed 1); for tests, on a fresh state (--in-memory or an empty data directory)")
+	fl.Uint64Var(&f.seedValue, "seed-value", 0, "like --deterministic, with this seed")
 	return c
 }
 
@@ -210,6 +214,16 @@ func (e *env) serve(f *serveFlags) error {
 	cacheBytes := f.userCacheMiB << 20
 	if f.userCacheMiB == 0 {
 		cacheBytes = -1
+	}
+	if f.deterministic || f.seedValue != 0 {
+		// Anyone who knows the seed can mint tokens this server accepts:
+		// a test fixture, never a real installation.
+		seed := f.seedValue
+		if seed == 0 {
+			seed = 1
+		}
+		f.svc.Random, f.svc.IDs, f.svc.TokenKey = service.Deterministic(seed)
+		log.Warn("deterministic run: IDs, tokens and secrets follow a fixed seed; for tests only", "seed", seed)
 	}
 	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
 	ctx, cancel := context.WithCancel(e.ctx)
