@@ -7,5 +7,5 @@
 // variables (--data-dir from CRMGUARD_DATA_DIR, and so on). Nothing but
 // cmd/crmguard imports it.
 //
-// Imports: crmguard, internal/access, internal/emulator, internal/guard, internal/server, internal/service, internal/sqlstore, internal/web, internal/zohoapi.
+// Imports: crmguard, internal/access, internal/emulator, internal/guard, internal/seedfile, internal/server, internal/service, internal/sqlstore, internal/web, internal/zohoapi.
 package cli
