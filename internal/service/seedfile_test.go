@@ -295,3 +295,25 @@ func TestSeedDryRun(t *testing.T) {
 		t.Errorf("a dry run kept a user: %v", err)
 	}
 }
+
+// A file of many users is matched with one walk over the org's users: a
+// second apply finds every one of them and a token's owner among them.
+func TestSeedManyUsers(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	var b strings.Builder
+	b.WriteString("users:\n")
+	for i := range 80 {
+		b.WriteString("  - {email: u" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.com, last_name: U, role: Manager, profile: Standard}\n")
+	}
+	b.WriteString("tokens:\n  - {seed: t, user: uaa@example.com, scopes: ZohoCRM.users.READ}\n")
+	doc, err := seedfile.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round, want := range []service.SeedCount{{Created: 80}, {Updated: 80}} {
+		res, err := env.Svc.ApplySeed(context.Background(), seedActor(env), doc, service.SeedOptions{})
+		if err != nil || res.Users != want || len(res.Tokens) != 1 || res.Tokens[0].Existed != (round == 1) {
+			t.Fatalf("round %d: %+v %v", round, res, err)
+		}
+	}
+}

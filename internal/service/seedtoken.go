@@ -120,10 +120,13 @@ func (ap *seedApply) applyClients(ctx context.Context) error {
 // an earlier apply is kept if it still holds as the file says; one that
 // was revoked or has expired cannot come back under the same seed.
 func (ap *seedApply) applyTokens(ctx context.Context) error {
-	var self *crmguard.Client
-	for _, c := range ap.clients {
-		if c.Type == crmguard.ClientSelf && c.OrgID == ap.org.ID && (self == nil || c.CreatedTime.Before(self.CreatedTime)) {
-			self = c
+	self := ap.self
+	if self == nil { // an org without one: the file's first
+		for _, in := range ap.doc.Clients {
+			if c := ap.clients[in.ClientID]; c.Type == crmguard.ClientSelf {
+				self = c
+				break
+			}
 		}
 	}
 	for _, in := range ap.doc.Tokens {
