@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crmguard/crmguard"
@@ -43,6 +44,9 @@ type Server struct {
 	http  *httptest.Server
 	admin crmguard.Actor
 	org   crmguard.ID
+
+	mu     sync.Mutex
+	seeded map[string]string // token seed → value
 }
 
 // Start runs a crmguard for t on a loopback port and stops it, and drops
@@ -77,6 +81,7 @@ func New(opts ...Option) (*Server, error) {
 		Bootstrap: c.public.bootstrap(),
 		Guard:     c.public.guard(),
 		Demo:      c.demo,
+		SeedFile:  c.seedFile,
 		Emulator:  &emulator.Config{},
 	})
 	if err != nil {
@@ -93,6 +98,9 @@ func New(opts ...Option) (*Server, error) {
 		s.ClientID, s.ClientSecret = b.SelfClient.ClientID, b.ClientSecret
 	}
 	s.EmulatorKey = stack.Emulator.Key()
+	if stack.Seeded != nil {
+		s.addSeeded(stack.Seeded)
+	}
 	tok, err := stack.Service.IssueTokens(ctx, s.admin, stack.Org.PrimaryUserID, AllScopes, false)
 	if err == nil {
 		s.Token = tok.AccessToken
