@@ -239,7 +239,14 @@ func operation(rt Route) obj {
 		form := obj{"schema": obj{"type": "object", "properties": props}}
 		op["requestBody"] = obj{"content": obj{"application/x-www-form-urlencoded": form, "multipart/form-data": form}}
 	}
-	if rt.Body != "" {
+	switch rt.Body {
+	case "":
+	case "seed":
+		op["requestBody"] = obj{"required": true, "content": obj{
+			"application/yaml": obj{"schema": obj{"type": "string"}},
+			"application/json": obj{"schema": obj{"type": "object"}},
+		}}
+	default:
 		op["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": schemaRef(rt.Body)}}}
 	}
 	switch {
@@ -293,7 +300,13 @@ func jsonResponse(desc, schema string) obj {
 	return obj{"description": desc, "content": obj{"application/json": obj{"schema": s}}}
 }
 
-func schemaRef(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+// schemaRef refers to a named schema; "object" is any JSON object.
+func schemaRef(name string) obj {
+	if name == "object" {
+		return obj{"type": "object"}
+	}
+	return obj{"$ref": "#/components/schemas/" + name}
+}
 
 func components() obj {
 	scopes := obj{}
@@ -333,6 +346,27 @@ func components() obj {
 					"details": obj{"type": "object"},
 					"message": obj{"type": "string"},
 					"status":  obj{"type": "string", "const": "error"},
+				},
+			},
+			"FaultRule": obj{
+				"type":     "object",
+				"required": []string{"action"},
+				"properties": obj{
+					"method":      obj{"type": "string"},
+					"route":       obj{"type": "string", "description": "A route pattern, e.g. \"GET /crm/{version}/users\""},
+					"path_prefix": obj{"type": "string"},
+					"user":        obj{"type": "string", "description": "The caller's user ID or e-mail"},
+					"client":      obj{"type": "string", "description": "The caller's client ID"},
+					"token":       obj{"type": "string", "description": "An access token; kept only as a hash"},
+					"count":       obj{"type": "integer", "description": "How many matching requests it takes; 0 is all until cleared"},
+					"action":      obj{"type": "string", "enum": []string{"error", "status", "throttle", "delay"}},
+					"code":        obj{"type": "string", "description": "error: the Zoho code, answered with its real status and body"},
+					"message":     obj{"type": "string"},
+					"details":     obj{"type": "object"},
+					"status":      obj{"type": "integer"},
+					"body":        obj{"type": "string"},
+					"retry_after": obj{"type": "integer", "description": "throttle: Retry-After in seconds"},
+					"delay_ms":    obj{"type": "integer", "description": "delay: milliseconds before the request proceeds"},
 				},
 			},
 			"TokenResponse": obj{
