@@ -75,5 +75,5 @@ func seedError(err error) error {
 	for i, p := range list {
 		problems[i] = map[string]any{"line": p.Pos.Line, "column": p.Pos.Column, "message": p.Msg}
 	}
-	return crmguard.NewError(crmguard.CodeInvalidData, "the seed file is refused: "+list[0].Error(), crmguard.Details{"errors": problems})
+	return crmguard.NewError(crmguard.CodeInvalidData, "the seed file is refused:\n"+list.Error(), crmguard.Details{"errors": problems})
 }
