@@ -91,7 +91,7 @@ func (s *Service) ApplySeed(ctx context.Context, a crmguard.Actor, doc *seedfile
 		if _, err = s.macs(ctx); err != nil {
 			return nil, err
 		}
-		if key, err = s.store.TokenKey(ctx); err != nil {
+		if key, err = s.seedTokenKey(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -317,3 +317,20 @@ func TestSeedManyUsers(t *testing.T) {
 		}
 	}
 }
+
+// With a deterministic token key, seeded tokens are the same on every
+// server, not just on one store.
+func TestSeedTokensDeterministic(t *testing.T) {
+	_, _, key := service.Deterministic(42)
+	var values []string
+	for range 2 {
+		env := testenv.New(t, testenv.Options{Service: service.Config{TokenKey: key}})
+		res := applyFile(t, env, exampleSeed)
+		tok := seedToken(t, res, "ana-api").Token
+		getJSON(t, env, "/crm/v8/users?type=AllUsers", tok)
+		values = append(values, tok)
+	}
+	if values[0] != values[1] {
+		t.Fatalf("two servers with one key seeded %s and %s", values[0], values[1])
+	}
+}

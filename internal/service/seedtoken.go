@@ -28,7 +28,8 @@ import (
 // an ordinary signed token: the pipeline treats it as any other, forged
 // tokens are refused as before, and the same seed on the same installation
 // (the same database, a snapshot of it, or a deterministic key) gives the
-// same value on every apply. Keyed, because a seed file is often committed
+// same value on every apply; with a deterministic token key
+// (Config.TokenKey), on every run. Keyed, because a seed file is often committed
 // to a repository: knowing the file must not be knowing the token.
 
 // SeedTokenValue is the token a seed file's entry (kind, seed) stands for
@@ -37,11 +38,21 @@ func (s *Service) SeedTokenValue(ctx context.Context, kind, seed string) (string
 	if _, err := s.macs(ctx); err != nil {
 		return "", err
 	}
-	key, err := s.store.TokenKey(ctx)
+	key, err := s.seedTokenKey(ctx)
 	if err != nil {
 		return "", err
 	}
 	return s.seedToken(key, kind, seed)
+}
+
+// seedTokenKey is the key seeded tokens derive from: the key of the check
+// value, so a deterministic server (Config.TokenKey) gives the same tokens
+// run after run, and any other the same tokens for the life of its store.
+func (s *Service) seedTokenKey(ctx context.Context) ([]byte, error) {
+	if s.cfg.TokenKey != nil {
+		return s.cfg.TokenKey, nil
+	}
+	return s.store.TokenKey(ctx)
 }
 
 func (s *Service) seedToken(key []byte, kind, seed string) (string, error) {
