@@ -2,6 +2,8 @@ package crmguardtest
 
 import (
 	"context"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/crmguard/crmguard/internal/emulator"
@@ -49,7 +51,8 @@ func BenchmarkStartParts(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			st, err := server.Open(ctx, server.Options{Path: dir + "/" + string(rune('a'+i%26)) + ".db", Service: Config{}.service(), PollInterval: -1})
+			// A new file each time: reopening one would skip the bootstrap.
+			st, err := server.Open(ctx, server.Options{Path: filepath.Join(dir, strconv.Itoa(i)+".db"), Service: Config{}.service(), PollInterval: -1})
 			if err != nil {
 				b.Fatal(err)
 			}
