@@ -235,3 +235,12 @@ func (g *Guard) counter(key string, mk func() any) any {
 
 // ClientIP is the address a request comes from, by the trusted-proxy rules.
 func (g *Guard) ClientIP(r *http.Request) string { return g.cfg.ClientIP.Addr(r).String() }
+
+// ResetLimits forgets every org's spent credits and every client's calls in
+// flight, and the cached principals that point at those counters. The
+// emulator calls it after a reset or restore; calls still in flight give
+// their slot back to the old counter, which no one reads any more.
+func (g *Guard) ResetLimits() {
+	g.counters.Clear()
+	g.cache.clear(0)
+}

@@ -208,6 +208,10 @@ func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error 
 		if emu, err = emulator.New(*opt.Emulator, emulator.Deps{Service: svc, Guard: g, State: s.Store, Clock: clock, Log: log}); err != nil {
 			return err
 		}
+		// A reset or restore also gives back the org's API credits and
+		// concurrency: a test that spent them starts again from a full
+		// budget, as it would on a fresh server.
+		emu.OnRestore(g.ResetLimits)
 		// The state reset returns to: everything start-up wrote is in.
 		if err := emu.MarkInitial(ctx); err != nil {
 			return err

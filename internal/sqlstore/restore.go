@@ -256,9 +256,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, name string, columns []string, 
 	return nil
 }
 
-// resetSequences sets each AUTOINCREMENT counter to its table's highest
-// rowid, so the next audit event after a reset numbers as it did the first
-// time, not after the events the reset removed.
+// resetSequences keeps each AUTOINCREMENT counter at least at its table's
+// highest rowid, and never lets it go back: the audit sequence is how other
+// processes (the CLI, another instance) learn that something changed, and a
+// number they have already seen, reused after a reset, would hide the next
+// change from them. Events after a reset therefore continue the numbering
+// rather than repeat it.
 func resetSequences(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_sequence`)
 	if err != nil {
@@ -278,7 +281,7 @@ func resetSequences(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	for _, n := range names {
-		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(rowid), 0) FROM "`+strings.ReplaceAll(n, `"`, `""`)+`") WHERE name = ?`, n); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(rowid), 0) FROM "`+strings.ReplaceAll(n, `"`, `""`)+`")) WHERE name = ?`, n); err != nil {
 			return err
 		}
 	}
