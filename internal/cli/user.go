@@ -13,6 +13,7 @@ func userCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "user", Short: "List, add and invite users, set a password; seed many for load tests",
 		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	c.AddCommand(userListCmd(e), userAddCmd(e), userInviteCmd(e), userSetPasswordCmd(e), userSeedCmd(e))
+	c.AddCommand(userManageCmds(e)...)
 	return c
 }
 
