@@ -63,6 +63,10 @@ type Error struct {
 	Status int
 	// RetryAfter, in seconds, is sent as a Retry-After header when positive.
 	RetryAfter int
+	// Header holds response headers sent with the error: hints a client
+	// can read (an RFC 6750 WWW-Authenticate challenge) where Zoho's body
+	// has no room for them. They add to the answer and never change it.
+	Header http.Header
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

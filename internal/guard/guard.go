@@ -98,7 +98,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 			}
 			d.deny(nil, StepToken, why)
 		}
-		return Ticket{}, g.deny(err)
+		return Ticket{}, g.deny(tokenHint(err, why))
 	}
 	p := e.p
 	now := g.now()
@@ -106,7 +106,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 		if d := decisionOf(r); d != nil {
 			d.deny(p, StepToken, "token expired at "+p.ExpiresAt.UTC().Format(time.RFC3339))
 		}
-		return Ticket{}, g.deny(service.ErrInvalidToken)
+		return Ticket{}, g.deny(errBadTokenHint)
 	}
 	if !p.UserActive {
 		if d := decisionOf(r); d != nil {
@@ -135,7 +135,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 		if d := decisionOf(r); d != nil {
 			d.deny(p, StepScope, scopeReason(scope.String(), p))
 		}
-		return Ticket{}, g.deny(errScope)
+		return Ticket{}, g.deny(scopeDenial(scope, p))
 	}
 	// A refused call spends no credit: the concurrency slot is taken
 	// first, and given back if the day's credits are gone, so a client

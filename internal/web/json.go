@@ -91,6 +91,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if ze.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ze.RetryAfter))
 	}
+	for k, vs := range ze.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
 	_ = WriteJSON(w, ze.HTTPStatus(), ErrorEnvelope(ze))
 }
 
