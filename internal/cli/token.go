@@ -13,6 +13,7 @@ func tokenCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "token", Short: "Make grant codes and tokens without a browser",
 		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	c.AddCommand(tokenGrantCmd(e), tokenIssueCmd(e), tokenRevokeCmd(e))
+	c.AddCommand(tokenListCmd(e))
 	return c
 }
 
