@@ -27,13 +27,21 @@ func auditCmd(e *env) *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
+		name, err := auditNames(s, evs)
+		if err != nil {
+			return nil, err
+		}
 		l := &listing{key: "audit", header: []string{"SEQ", "TIME", "SOURCE", "ACTOR", "ACTION", "TARGET", "CLIENT_IP"}}
 		for _, ev := range evs {
-			l.add(map[string]any{"seq": ev.Seq, "time": ev.Time, "source": ev.Source, "actor_id": ev.ActorID,
-				"action": ev.Action, "target_type": ev.TargetType, "target_id": ev.TargetID, "client_ip": ev.ClientIP,
+			actor, target := name("user", ev.ActorID), name(ev.TargetType, ev.TargetID)
+			if ev.ActorID == 0 {
+				actor = "system"
+			}
+			l.add(map[string]any{"seq": ev.Seq, "time": ev.Time, "source": ev.Source, "actor_id": ev.ActorID, "actor": actor,
+				"action": ev.Action, "target_type": ev.TargetType, "target_id": ev.TargetID, "target": target, "client_ip": ev.ClientIP,
 				"before": rawOrNil(ev.Before), "after": rawOrNil(ev.After)},
-				itoa64(ev.Seq), ev.Time.Format("2006-01-02T15:04:05Z"), ev.Source, ev.ActorID.String(), ev.Action,
-				ev.TargetType+" "+ev.TargetID.String(), ev.ClientIP)
+				itoa64(ev.Seq), ev.Time.Format("2006-01-02T15:04:05Z"), ev.Source, actor, ev.Action,
+				ev.TargetType+" "+target, ev.ClientIP)
 		}
 		return l, nil
 	})
@@ -54,6 +62,47 @@ To page back through the log, pass the last SEQ shown as --before.`
 	list.Flags().Int64Var(&f.Before, "before", 0, "only events older than this SEQ (the last one a page showed)")
 	c.AddCommand(list)
 	return c
+}
+
+// auditNames returns how the table names an actor or a target: a user by
+// e-mail, a profile or role by name, anything else (or what no longer
+// exists) by its ID, which --target and the JSON still carry.
+func auditNames(s *session, evs []*crmguard.AuditEvent) (func(typ string, id crmguard.ID) string, error) {
+	var uids []crmguard.ID
+	for _, ev := range evs {
+		uids = append(uids, ev.ActorID)
+		if ev.TargetType == "user" {
+			uids = append(uids, ev.TargetID)
+		}
+	}
+	names := map[string]map[crmguard.ID]string{"user": {}, "profile": {}, "role": {}}
+	users, err := s.svc.UsersByID(s.ctx, s.org.ID, uids)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names["user"][u.ID] = u.Email
+	}
+	profiles, err := s.svc.ListProfiles(s.ctx, s.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range profiles {
+		names["profile"][p.ID] = p.Name
+	}
+	roles, err := s.svc.ListRoles(s.ctx, s.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		names["role"][r.ID] = r.Name
+	}
+	return func(typ string, id crmguard.ID) string {
+		if n, ok := names[typ][id]; ok && n != "" {
+			return n
+		}
+		return id.String()
+	}, nil
 }
 
 func rawOrNil(b json.RawMessage) any {

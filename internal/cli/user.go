@@ -19,10 +19,14 @@ func userCmd(e *env) *cobra.Command {
 
 func userListCmd(e *env) *cobra.Command {
 	var typ string
-	c := listCmd(e, "List users of a type (AllUsers by default)", func(s *session) (*listing, error) {
+	var limit, page int
+	c := listCmd(e, "List users of a type (AllUsers by default), a page at a time", func(s *session) (*listing, error) {
 		t, ok := service.UserType(typ)
 		if !ok {
 			return nil, usagef("--type %q: want one of %v", typ, service.UserTypes)
+		}
+		if limit < 1 || page < 1 {
+			return nil, usagef("--limit %d and --page %d: both must be at least 1", limit, page)
 		}
 		profiles, err := s.svc.ListProfiles(s.ctx, s.org.ID)
 		if err != nil {
@@ -32,22 +36,35 @@ func userListCmd(e *env) *cobra.Command {
 		for _, p := range profiles {
 			pname[p.ID] = p.Name
 		}
-		l := &listing{key: "users", header: []string{"ID", "EMAIL", "NAME", "PROFILE", "STATUS", "CONFIRMED"}}
-		for page := 1; ; page++ {
-			res, err := s.svc.ListUsers(s.ctx, s.org.ID, service.UserQuery{Type: t, Page: page, PerPage: 200, Caller: s.actor.UserID})
-			if err != nil {
-				return nil, err
-			}
-			for _, u := range res.Users {
-				l.add(map[string]any{"id": u.ID, "email": u.Email, "full_name": u.FullName(), "profile": pname[u.ProfileID],
-					"status": u.Status, "confirm": u.Confirmed}, u.ID.String(), u.Email, u.FullName(), pname[u.ProfileID], u.Status, yesNo(u.Confirmed))
-			}
-			if !res.More {
-				return l, nil
-			}
+		roles, err := s.svc.ListRoles(s.ctx, s.org.ID)
+		if err != nil {
+			return nil, err
 		}
+		rname := map[crmguard.ID]string{}
+		for _, r := range roles {
+			rname[r.ID] = r.Name
+		}
+		l := &listing{key: "users", header: []string{"ID", "EMAIL", "NAME", "PROFILE", "ROLE", "STATUS", "CONFIRMED"}}
+		res, err := s.svc.ListUsers(s.ctx, s.org.ID, service.UserQuery{Type: t, Page: page, PerPage: limit, Caller: s.actor.UserID})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range res.Users {
+			l.add(map[string]any{"id": u.ID, "email": u.Email, "full_name": u.FullName(), "profile": pname[u.ProfileID],
+				"role": rname[u.RoleID], "status": u.Status, "confirm": u.Confirmed},
+				u.ID.String(), u.Email, u.FullName(), pname[u.ProfileID], rname[u.RoleID], u.Status, yesNo(u.Confirmed))
+		}
+		// The hint goes to stderr so that stdout stays one table or one
+		// JSON document a script can read.
+		if res.More {
+			fmt.Fprintf(e.stderr, "more users: --page %d\n", page+1)
+		}
+		return l, nil
 	})
+	c.Example = `  crmguard user list --type ActiveUsers --limit 50 --page 2`
 	c.Flags().StringVar(&typ, "type", "AllUsers", "one of the API's user types, e.g. ActiveUsers, DeletedUsers")
+	c.Flags().IntVar(&limit, "limit", 200, "at most this many users a page")
+	c.Flags().IntVar(&page, "page", 1, "which page of --limit users")
 	return c
 }
 
