@@ -190,7 +190,7 @@ func TestRolesIPsAndAudit(t *testing.T) {
 	status, _, csvBody := fetch(t, c, "GET", env.URL+"/console/setup/audit.csv?action=role.", nil)
 	lines := strings.Split(strings.TrimSpace(csvBody), "\n")
 	if status != 200 || lines[0] != "time_utc,actor,source,action,target,client_ip,before,after" || !strings.Contains(lines[1], ",console,role.delete,") ||
-		strings.Count(csvBody, ",console,role.") != 3 || !strings.Contains(csvBody, ",system,role.create,") {
+		strings.Count(csvBody, ",console,role.") != 3 || !strings.Contains(csvBody, ",system,role.add,") {
 		t.Errorf("csv: %d\n%s", status, csvBody)
 	}
 	if status, _, _ := fetch(t, c, "GET", env.URL+"/console/setup/audit?since=yesterday", nil); status != 400 {

@@ -96,7 +96,7 @@ func (s *Service) seedDemo(ctx context.Context, tx crmguard.Store, a crmguard.Ac
 		if err := tx.CreateRole(ctx, r); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, a, "role.create", "role", r.ID, nil, map[string]any{"name": r.Name}); err != nil {
+		if err := s.audit(ctx, tx, a, "role.add", "role", r.ID, nil, map[string]any{"name": r.Name}); err != nil {
 			return err
 		}
 		roles[name] = r.ID
@@ -115,7 +115,7 @@ func (s *Service) seedDemo(ctx context.Context, tx crmguard.Store, a crmguard.Ac
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, a, "user.create", "user", u.ID, nil, map[string]any{"email": u.Email, "status": u.Status}); err != nil {
+		if err := s.audit(ctx, tx, a, "user.add", "user", u.ID, nil, map[string]any{"email": u.Email, "status": u.Status}); err != nil {
 			return err
 		}
 	}
