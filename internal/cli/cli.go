@@ -47,6 +47,12 @@ type env struct {
 	getenv func(string) string
 
 	dataDir string
+
+	// fromEnv maps each flag set from the environment to its variable,
+	// so that an error about the flag can name what the user set.
+	fromEnv map[string]string
+	// args are the positional arguments of the command being run.
+	args []string
 }
 
 // Run runs the crmguard command line with args (without the program name).
@@ -62,10 +68,13 @@ every call.
 Every flag can also be set with an environment variable: CRMGUARD_ and the
 flag's name in capitals with dashes as underscores (--data-dir is
 CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		Version:           Version(),
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return bindEnv(cmd, getenv) },
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version(),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			e.args = args
+			return e.bindEnv(cmd, getenv)
+		},
 	}
 	root.SetVersionTemplate(versionLine())
 	root.SetArgs(args)
@@ -79,6 +88,19 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 	// Cobra's completion command (bash, zsh, fish, powershell), made here
 	// rather than on first Execute so its help can say where scripts go.
 	root.InitDefaultCompletionCmd()
+	// Cobra suggests the nearest command for a typo only at the root;
+	// command groups (user, profile, ...) get the same.
+	var groups func(c *cobra.Command)
+	groups = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.HasSubCommands() {
+				sub.Args = subcommandArgs
+				sub.SuggestionsMinimumDistance = 2
+				groups(sub)
+			}
+		}
+	}
+	groups(root)
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Long = completionHelp
 	}
@@ -88,7 +110,7 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 			strings.HasPrefix(err.Error(), "required flag") {
 			err = usageError{err}
 		}
-		fmt.Fprintf(stderr, "crmguard %s: %v\n", strings.TrimPrefix(cmd.CommandPath(), "crmguard "), err)
+		fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), e.describe(cmd, e.args, err))
 		if ExitCode(err) == ExitUsage {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
@@ -98,7 +120,7 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 
 // bindEnv sets every flag not given on the command line from its
 // CRMGUARD_* variable, with a clear message for a bad value.
-func bindEnv(cmd *cobra.Command, getenv func(string) string) error {
+func (e *env) bindEnv(cmd *cobra.Command, getenv func(string) string) error {
 	var err error
 	visit := func(f *pflag.Flag) {
 		if err != nil || f.Changed || f.Name == "help" {
@@ -111,7 +133,12 @@ func bindEnv(cmd *cobra.Command, getenv func(string) string) error {
 		}
 		if serr := f.Value.Set(v); serr != nil {
 			err = usagef("invalid value %q in %s (--%s): %v", v, name, f.Name, serr)
+			return
 		}
+		if e.fromEnv == nil {
+			e.fromEnv = map[string]string{}
+		}
+		e.fromEnv[f.Name] = name
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)

@@ -160,10 +160,9 @@ raised to fit when needed. A running server sees them on its next request.`,
 			}
 			return e.with(service.Config{}, func(s *session) error {
 				start := time.Now()
-				raised, err := s.svc.SeedUsers(s.ctx, s.actor, count, func(done int) {
-					fmt.Fprintf(e.stderr, "\rseeding users: %d/%d", done, count)
-				})
-				fmt.Fprintln(e.stderr)
+				bar := e.newProgress("seeding users", count)
+				raised, err := s.svc.SeedUsers(s.ctx, s.actor, count, bar.update)
+				bar.end()
 				if err != nil {
 					return err
 				}

@@ -61,7 +61,7 @@ func TestUserManageCommands(t *testing.T) {
 		shown.Profile.Name != "Standard" || shown.Role.Name != "Sales Rep" {
 		t.Errorf("after update: %v %+v", err, shown)
 	}
-	fails("the id given seems to be invalid", "user", "update", pat, "--profile", "No Such Profile")
+	fails(`--profile "No Such Profile": no profile has this name`, "user", "update", pat, "--profile", "No Such Profile")
 	fails("The primary contact must keep the Administrator profile", "user", "update", "admin@example.com", "--profile", "Standard")
 	fails("Cannot update the time_zone of another User", "user", "update", pat, "--time-zone", "Europe/Berlin")
 	ok(`"time_zone": "Europe/Berlin"`, "user", "update", "admin@example.com", "--time-zone", "Europe/Berlin", "--json")
