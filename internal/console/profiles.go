@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -51,22 +52,33 @@ func sections(p *crmguard.Profile) []section {
 		s := &out[len(out)-1]
 		cell := permCell{Name: d.Name, Label: d.DisplayLabel, On: p.Permissions.HasIndex(i)}
 		if d.Module != "" {
-			if n := len(s.Grid); n == 0 || s.Grid[n-1].Module != d.Module {
-				s.Grid = append(s.Grid, gridRow{Module: d.Module})
+			label := moduleLabel(d.Module)
+			if n := len(s.Grid); n == 0 || s.Grid[n-1].Module != label {
+				s.Grid = append(s.Grid, gridRow{Module: label})
 			}
 			row := &s.Grid[len(s.Grid)-1]
-			cell.Label = d.DisplayLabel + " " + d.Module
+			cell.Label = d.DisplayLabel + " " + label
 			row.Perms = append(row.Perms, cell)
 			continue
 		}
-		if n := len(s.Categories); n == 0 || s.Categories[n-1].Label != d.CategoryName {
-			s.Categories = append(s.Categories, category{Label: d.CategoryName})
+		// A category named like its section (Developer Permissions) gets
+		// no heading of its own: the section's says it already.
+		catLabel := d.CategoryName
+		if catLabel == s.Label {
+			catLabel = ""
+		}
+		if n := len(s.Categories); n == 0 || s.Categories[n-1].Label != catLabel {
+			s.Categories = append(s.Categories, category{Label: catLabel})
 		}
 		cat := &s.Categories[len(s.Categories)-1]
 		cat.Perms = append(cat.Perms, cell)
 	}
 	return out
 }
+
+// moduleLabel is a module's API name as Zoho's Setup shows it: words, not
+// underscores ("Price Books" for Price_Books).
+func moduleLabel(module string) string { return strings.ReplaceAll(module, "_", " ") }
 
 // security is Setup › Security Control, opening on the Profiles tab.
 func (c *Console) security(w http.ResponseWriter, r *request) {
@@ -257,7 +269,7 @@ func (c *Console) compare(w http.ResponseWriter, r *request) {
 	for i, d := range crmguard.Catalogue {
 		label := d.DisplayLabel
 		if d.Module != "" {
-			label = d.Module + ": " + d.DisplayLabel
+			label = moduleLabel(d.Module) + ": " + d.DisplayLabel
 		}
 		row := compareRow{Section: sectionLabels[d.Section], Label: label, A: ps[0].Permissions.HasIndex(i), B: ps[1].Permissions.HasIndex(i)}
 		row.Differ = row.A != row.B

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/crmguard/crmguard"
@@ -13,12 +14,34 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// funcs are the helpers the templates share.
+var funcs = template.FuncMap{"num": thousands}
+
+// thousands writes n with a comma between groups of three digits
+// (110,001), as Zoho's Setup shows counts.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
+}
+
 // pages are parsed once: the layout with each page's content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
 		"roles", "ips", "audit", "compare", "api", "report", "confirm"} {
-		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out
 }()

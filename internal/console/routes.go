@@ -23,8 +23,8 @@ func New(svc *service.Service, log *slog.Logger, ip web.ClientIP) *Console {
 
 // Register adds the console's routes.
 func (c *Console) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /console", c.home)
-	mux.HandleFunc("GET /console/{$}", c.home)
+	mux.Handle("GET /console", c.page(c.home, true))
+	mux.Handle("GET /console/{$}", c.page(c.home, true))
 	mux.HandleFunc("GET /console/login", c.loginPage)
 	mux.HandleFunc("POST /console/login", c.login)
 	mux.HandleFunc("POST /console/login/password", c.loginChangingPassword)
@@ -62,9 +62,14 @@ func (c *Console) Register(mux *http.ServeMux) {
 	})
 }
 
-// home sends /console to the signed-in user's own page.
-func (c *Console) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/console/me", http.StatusSeeOther)
+// home sends /console where signing in does: administrators to Setup,
+// where their work is, others to their own page (the only one they have).
+func (c *Console) home(w http.ResponseWriter, r *request) {
+	to := "/console/me"
+	if isAdmin(r.profile) {
+		to = "/console/setup"
+	}
+	http.Redirect(w, r.Request, to, http.StatusSeeOther)
 }
 
 // setup is the Setup home, the administrators' start page.

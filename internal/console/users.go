@@ -78,9 +78,14 @@ func (c *Console) users(w http.ResponseWriter, r *request) {
 		res, err = c.svc.SearchUsers(r.Context(), r.user.OrgID, crit, page, usersPerPage)
 		d.Type, d.Count = "AllUsers", -1 // a search stops at the page: the total is not known
 	} else {
-		res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID})
+		// Counted first, so a page past the end (typed into the jump
+		// form) shows the last page instead of an empty list.
+		d.Count, err = c.svc.CountUsers(r.Context(), r.user.OrgID, typ, r.user.ID)
 		if err == nil {
-			d.Count, err = c.svc.CountUsers(r.Context(), r.user.OrgID, typ, r.user.ID)
+			d.Pages = max(1, (d.Count+usersPerPage-1)/usersPerPage)
+			page = min(page, d.Pages)
+			d.Page = page
+			res, err = c.svc.ListUsers(r.Context(), r.user.OrgID, service.UserQuery{Type: typ, Page: page, PerPage: usersPerPage, Caller: r.user.ID})
 		}
 	}
 	if err != nil {

@@ -18,6 +18,7 @@ type data struct {
 	Types       []string
 	Type, Query string
 	Count, Page int
+	Pages       int // of the list, when Count is known
 	Users       []userRow
 	Prev, Next  string
 	Target      *userRow
