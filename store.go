@@ -78,6 +78,13 @@ type Store interface {
 	CreateClient(ctx context.Context, c *Client) error
 	GetClient(ctx context.Context, clientID string) (*Client, error)
 	ListClients(ctx context.Context, org ID) ([]*Client, error)
+	// DeleteClient removes the org's client with this client_id and revokes
+	// every token it minted, in one transaction; an unknown client is
+	// ErrNotFound.
+	DeleteClient(ctx context.Context, org ID, clientID string, at time.Time) error
+	// UpdateClientSecret replaces the secret hash of the org's client with
+	// this client_id; an unknown client is ErrNotFound.
+	UpdateClientSecret(ctx context.Context, org ID, clientID string, secretHash []byte) error
 
 	CreateGrant(ctx context.Context, g *Grant) error
 	// UseGrant marks the grant with this code hash used and returns it. A grant

@@ -13,6 +13,7 @@ func clientCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "client", Short: "Manage OAuth clients (as Zoho's API console does)",
 		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	c.AddCommand(clientCreateCmd(e), clientListCmd(e))
+	c.AddCommand(clientDeleteCmd(e), clientRotateSecretCmd(e))
 	return c
 }
 

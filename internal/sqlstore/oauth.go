@@ -47,6 +47,29 @@ func (s *Store) ListClients(ctx context.Context, org crmguard.ID) ([]*crmguard.C
 	return collect(rows, scanClient)
 }
 
+// DeleteClient removes a client and revokes its tokens. Its unused grant
+// codes need no change: an exchange looks the client up and finds none.
+func (s *Store) DeleteClient(ctx context.Context, org crmguard.ID, clientID string, at time.Time) error {
+	return s.InTx(ctx, func(tx crmguard.Store) error {
+		t := tx.(*Store)
+		if err := t.execOne(ctx, `DELETE FROM clients WHERE org_id = ? AND client_id = ?`, org, clientID); err != nil {
+			return err
+		}
+		for _, table := range []string{"refresh_tokens", "access_tokens"} {
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET revoked_at = ? WHERE org_id = ? AND client_id = ? AND revoked_at IS NULL`,
+				ms(at), org, clientID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UpdateClientSecret replaces a client's secret hash.
+func (s *Store) UpdateClientSecret(ctx context.Context, org crmguard.ID, clientID string, secretHash []byte) error {
+	return s.execOne(ctx, `UPDATE clients SET secret_hash = ? WHERE org_id = ? AND client_id = ?`, secretHash, org, clientID)
+}
+
 const grantCols = `org_id, id, code_hash, client_id, user_id, scopes, redirect_uri, code_challenge,
 	code_challenge_method, offline, expires_at, used_at, created_at`
 
