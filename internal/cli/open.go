@@ -20,7 +20,7 @@ func (e *env) openStore(create bool) (*sqlstore.Store, error) {
 	path := filepath.Join(e.dataDir, dbFile)
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: start the server once with 'crmguard serve --data-dir %s', or pass the right --data-dir", path, e.dataDir)
+			return nil, fmt.Errorf("no database at %s: create one with 'crmguard init --data-dir %s' or 'crmguard serve --data-dir %s', or pass the right --data-dir", path, e.dataDir, e.dataDir)
 		}
 	}
 	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
@@ -44,12 +44,22 @@ func (e *env) open(cfg service.Config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.PublicURL == "" {
+		// The URL the server last started with, so that api_domain and
+		// invitation links point at it rather than at the default address.
+		if u, err := st.Setting(e.ctx, sqlstore.SettingPublicURL); err == nil {
+			cfg.PublicURL = u
+		} else if !errors.Is(err, crmguard.ErrNotFound) {
+			st.Close()
+			return nil, err
+		}
+	}
 	svc := service.New(st, cfg, nil)
 	org, err := svc.DefaultOrg(e.ctx)
 	if err != nil {
 		st.Close()
 		if errors.Is(err, crmguard.ErrNotFound) {
-			return nil, fmt.Errorf("the database in %s has no org yet: run 'crmguard serve' once", e.dataDir)
+			return nil, fmt.Errorf("the database in %s has no org yet: run 'crmguard init' or 'crmguard serve' once", e.dataDir)
 		}
 		return nil, err
 	}
@@ -75,4 +85,10 @@ func (s *session) user(email string) (*crmguard.User, error) {
 		return s.svc.User(s.ctx, s.org.ID, s.org.PrimaryUserID)
 	}
 	return s.svc.UserByEmail(s.ctx, s.org.ID, email)
+}
+
+// publicURLHelp describes a --public-url flag whose default is the URL the
+// server recorded at its last start (see session opening above).
+func publicURLHelp(what string) string {
+	return "the server's public URL, for " + what + " (default: the URL 'serve' last started with, else http://127.0.0.1:8080)"
 }

@@ -206,6 +206,12 @@ func (e *env) serve(f *serveFlags) error {
 			return err
 		}
 		defer st.Close()
+		// The CLI, another process, reads it as its default for api_domain
+		// and invitation links; the last server started is the one a user
+		// most likely means.
+		if err := st.SetSetting(e.ctx, sqlstore.SettingPublicURL, f.svc.PublicURL); err != nil {
+			return fmt.Errorf("record the public URL: %w", err)
+		}
 	}
 	var emu *emulator.Config
 	if f.emulator || f.emulatorKey != "" {
@@ -257,7 +263,9 @@ func (e *env) serve(f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Metrics: http://%s/metrics\n", metricsLn.Addr())
 	}
 
-	e.banner(f, stack)
+	if err := e.banner(f, stack); err != nil {
+		return err
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.where(f))
 	if err := server.Serve(ctx, ln, stack.Handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -308,38 +316,4 @@ func writeExport(ctx context.Context, st crmguard.Snapshotter, path string) erro
 		return err
 	}
 	return writeFileAtomic(path, append(b, '\n'))
-}
-
-// banner tells the user how to reach the server and get a token.
-func (e *env) banner(f *serveFlags, stack *server.Stack) {
-	org, boot, demo := stack.Org, stack.Boot, stack.Demo
-	w := e.stdout
-	fmt.Fprintf(w, "crmguard is listening on %s (data in %s)\n", f.svc.PublicURL, e.where(f))
-	fmt.Fprintf(w, "Admin console: %s/console\n", f.svc.PublicURL)
-	if boot != nil {
-		fmt.Fprintf(w, "\nCreated org %q (%s).\n", org.CompanyName, org.ID)
-		fmt.Fprintf(w, "  admin:         %s\n  password:      %s   (one-time: change it at first sign-in)\n", boot.Admin.Email, boot.AdminPassword)
-		fmt.Fprintf(w, "  Self Client:   client_id %s\n                 client_secret %s   (shown only now)\n", boot.SelfClient.ClientID, boot.ClientSecret)
-	}
-	if demo != nil {
-		fmt.Fprintf(w, "\nDemo org: %d users. Admin tokens (scopes %s):\n", demo.Users, demo.Tokens.Scopes)
-		fmt.Fprintf(w, "  access_token:  %s\n  refresh_token: %s\n", demo.Tokens.AccessToken, demo.Tokens.RefreshToken)
-		fmt.Fprintf(w, "\nTry:\n  curl -H \"Authorization: Zoho-oauthtoken %s\" %s/crm/v8/users\n", demo.Tokens.AccessToken, f.svc.PublicURL)
-	} else {
-		dd := ""
-		if e.dataDir != "./crmguard-data" {
-			dd = " --data-dir " + e.dataDir
-		}
-		fmt.Fprintf(w, "\nGet a token (in another terminal):\n  crmguard token issue%s --scopes ZohoCRM.users.ALL,ZohoCRM.org.ALL,ZohoCRM.settings.ALL\n", dd)
-		fmt.Fprintf(w, "then:\n  curl -H \"Authorization: Zoho-oauthtoken $TOKEN\" %s/crm/v8/org\n", f.svc.PublicURL)
-	}
-	if stack.Seeded != nil {
-		printSeeded(w, f.seedFile, stack.Seeded)
-	}
-	if stack.Emulator != nil {
-		fmt.Fprintf(w, "\nEmulator control API: %s%s (header %s)\n", f.svc.PublicURL, emulator.Prefix, emulator.KeyHeader)
-		fmt.Fprintf(w, "  key:           %s\n", stack.Emulator.Key())
-		fmt.Fprintf(w, "  reset:         curl -X POST -H \"%s: %s\" %s%sreset\n", emulator.KeyHeader, stack.Emulator.Key(), f.svc.PublicURL, emulator.Prefix)
-	}
-	fmt.Fprintln(w)
 }

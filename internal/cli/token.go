@@ -102,7 +102,7 @@ token lives an hour; with --refresh a refresh token is minted too, to use at
 	c.Flags().StringVar(&user, "user", "", "e-mail of the token's user (default: the primary contact)")
 	c.Flags().StringVar(&scopes, "scopes", "", scopesHelp)
 	c.Flags().BoolVar(&refresh, "refresh", false, "also mint a refresh token")
-	c.Flags().StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "the server's public URL, printed as api_domain")
+	c.Flags().StringVar(&publicURL, "public-url", "", publicURLHelp("api_domain"))
 	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with Zoho's keys")
 	return c
 }

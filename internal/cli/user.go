@@ -110,7 +110,7 @@ one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 	c.Flags().StringVar(&last, "last-name", "", "last name")
 	c.Flags().StringVar(&profile, "profile", "", "profile name or ID")
 	c.Flags().StringVar(&role, "role", "", "role name or ID")
-	c.Flags().StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "the server's public URL, for the invitation link")
+	c.Flags().StringVar(&publicURL, "public-url", "", publicURLHelp("the invitation link"))
 	return c
 }
 
@@ -138,7 +138,7 @@ link stops working. The link is shown only here, once.`,
 			})
 		},
 	}
-	c.Flags().StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "the server's public URL, for the invitation link")
+	c.Flags().StringVar(&publicURL, "public-url", "", publicURLHelp("the invitation link"))
 	return c
 }
 

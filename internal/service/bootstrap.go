@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/crmguard/crmguard"
 )
@@ -18,10 +19,15 @@ type BootstrapOptions struct {
 	TimeZone     string
 	Edition      string
 	LicenseUsers int
+	// AdminPassword, when set, is the admin's password, kept (no change
+	// asked at first sign-in): headless set-ups ('crmguard init' in CI)
+	// choose it. Empty: a generated one-time password.
+	AdminPassword string
 }
 
 // Bootstrapped is what first start reports: the admin's one-time password
-// and the Self Client's secret exist only here, never in storage.
+// (empty when BootstrapOptions chose one) and the Self Client's secret
+// exist only here, never in storage.
 type Bootstrapped struct {
 	Org           *crmguard.Org
 	Admin         *crmguard.User
@@ -66,15 +72,26 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 		Edition: opt.Edition, LicenseUsers: opt.LicenseUsers, Paid: true, CreatedTime: now, ModifiedTime: now,
 	}
 	org.DomainName = "org" + org.ID.String()[10:]
-	password, err := s.randomPassword()
-	if err != nil {
-		return nil, err
+	password, mustChange := opt.AdminPassword, opt.AdminPassword == ""
+	if mustChange {
+		p, err := s.randomPassword()
+		if err != nil {
+			return nil, err
+		}
+		password = p
+	} else if n := utf8.RuneCountInString(password); n < minPassword || len(password) > maxPassword {
+		return nil, crmguard.NewError(crmguard.CodeInvalidData,
+			fmt.Sprintf("The password must have at least %d characters and at most %d bytes.", minPassword, maxPassword),
+			crmguard.Details{"api_name": "password"})
 	}
 	hash, err := s.hashPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	out := &Bootstrapped{Org: org, AdminPassword: password}
+	out := &Bootstrapped{Org: org}
+	if mustChange {
+		out.AdminPassword = password
+	}
 	actor := crmguard.Actor{OrgID: org.ID, Source: crmguard.SourceSystem}
 	err = s.write(ctx, func(tx crmguard.Store) error {
 		if err := tx.CreateOrg(ctx, org); err != nil {
@@ -115,7 +132,7 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 		user := &crmguard.User{ID: s.ids.New(), OrgID: org.ID, Email: opt.AdminEmail, FirstName: opt.AdminFirst,
 			LastName: opt.AdminLast, RoleID: ceo.ID, ProfileID: admin.ID, Status: crmguard.UserActive,
 			Confirmed: true, TimeZone: opt.TimeZone, Locale: "en_US", PasswordHash: hash,
-			MustChangePassword: true, CreatedTime: now, ModifiedTime: now}
+			MustChangePassword: mustChange, CreatedTime: now, ModifiedTime: now}
 		if err := tx.CreateUser(ctx, user); err != nil {
 			return err
 		}

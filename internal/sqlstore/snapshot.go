@@ -13,8 +13,9 @@ import (
 // from the schema itself (sqlite_master, table_info), so a table a later
 // migration adds is included without a change here. schema_migrations is
 // left out (it describes the schema, which the snapshot's SchemaVersion
-// pins) and so are SQLite's own tables; sqlite_sequence is rebuilt from
-// the restored rows.
+// pins), so is settings (it describes the installation, such as the URL
+// the server answers on, not the org's state), and so are SQLite's own
+// tables; sqlite_sequence is rebuilt from the restored rows.
 
 var _ crmguard.Snapshotter = (*Store)(nil)
 
@@ -29,7 +30,7 @@ type column struct {
 // tables lists the application's tables and their columns, by name.
 func tables(ctx context.Context, q querier) (map[string][]column, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations' ORDER BY name`)
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT IN ('schema_migrations', 'settings') ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
