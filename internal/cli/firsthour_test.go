@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,5 +280,26 @@ func TestInitPassword(t *testing.T) {
 	}
 	if _, stderr, code := run(t, noEnv, "init", "--data-dir", dir, "--json"); code != 0 {
 		t.Errorf("init after a refused one: exit %d %q", code, stderr)
+	}
+}
+
+// TestFirstStartTokenSurvivesReset: an in-memory emulator, which the CLI
+// cannot reach, prints a ready token that a reset keeps, since a reset
+// returns to the state the banner described.
+func TestFirstStartTokenSurvivesReset(t *testing.T) {
+	base, out, _ := serveStoppable(t, "--in-memory", "--emulator-key", "k")
+	tok := demoToken(t, out.String())
+	req, _ := http.NewRequest("POST", base+"/__emulator/reset", nil)
+	req.Header.Set("X-Emulator-Key", "k")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("reset: %d", resp.StatusCode)
+	}
+	if code, body := get(t, base+"/crm/v8/org", tok); code != 200 {
+		t.Fatalf("the banner's token after a reset: %d %s", code, body)
 	}
 }

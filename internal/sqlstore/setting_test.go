@@ -1,0 +1,49 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+)
+
+// TestSetting: a setting is absent until set, then holds its last value;
+// snapshots leave the settings table out, and a restore keeps the value
+// the installation has (an export does not carry another server's URL).
+func TestSetting(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			if _, err := s.Setting(ctx, sqlstore.SettingPublicURL); !errors.Is(err, crmguard.ErrNotFound) {
+				t.Fatalf("unset: %v, want ErrNotFound", err)
+			}
+			for _, v := range []string{"http://127.0.0.1:1234", "https://crm.example.test"} {
+				if err := s.SetSetting(ctx, sqlstore.SettingPublicURL, v); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := s.Setting(ctx, sqlstore.SettingPublicURL); err != nil || got != v {
+					t.Fatalf("after setting %q: %q, %v", v, got, err)
+				}
+			}
+			snap, err := s.Snapshot(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := snap.Tables["settings"]; ok {
+				t.Error("the snapshot holds the settings table")
+			}
+			if err := s.SetSetting(ctx, sqlstore.SettingPublicURL, "http://127.0.0.1:5678"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Restore(ctx, snap); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Setting(ctx, sqlstore.SettingPublicURL); got != "http://127.0.0.1:5678" {
+				t.Errorf("after a restore: %q, want the value set since", got)
+			}
+		})
+	}
+}
