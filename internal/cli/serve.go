@@ -51,8 +51,11 @@ func serveCmd(e *env) *cobra.Command {
 		Long: `Run the API and OAuth server. On an empty data directory it creates the
 SQLite database and one org: the Administrator and Standard profiles, the CEO
 and Manager roles, an admin user (the primary contact) with a one-time
-password, and a Self Client, and prints how to get a token. A later start
-reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
+password, and a Self Client, and prints them with a ready admin token. A
+later start reuses the data and prints the command that makes a token.
+--demo also adds a realistic demo (once, to a new or an existing org) and
+prints ready tokens on every start. The URL it serves on is recorded for the
+CLI, whose api_domain and invitation links then name it.`,
 		Example: `  crmguard serve
   crmguard serve --demo --addr 127.0.0.1:9000
   crmguard serve --addr :8443 --tls-cert cert.pem --tls-key key.pem
@@ -72,7 +75,7 @@ reuses the data. --demo also seeds a realistic org and prints ready tokens.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of the main one (e.g. 127.0.0.1:9090)")
-	fl.BoolVar(&f.demo, "demo", false, "seed a demo org on first start and print ready tokens")
+	fl.BoolVar(&f.demo, "demo", false, "add the demo org's profiles, roles and users (once, also to an existing org) and print ready tokens")
 	fl.StringVar(&f.adminEmail, "admin-email", "admin@example.com", "first start: the admin's e-mail")
 	fl.StringVar(&f.company, "company", "crmguard", "first start: the org's company name")
 	fl.StringVar(&f.timeZone, "time-zone", "UTC", "first start: the org's IANA time zone")
