@@ -81,7 +81,8 @@ func ipruleListCmd(e *env) *cobra.Command {
 }
 
 func ipruleRemoveCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "remove ID",
 		Short: "Remove an IP rule",
 		Args:  cobra.ExactArgs(1),
@@ -94,9 +95,14 @@ func ipruleRemoveCmd(e *env) *cobra.Command {
 				if err := s.svc.RemoveIPRule(s.ctx, s.actor, id); err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": id, "removed": true})
+				}
 				fmt.Fprintf(e.stdout, "removed rule %s\n", id)
 				return nil
 			})
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return c
 }

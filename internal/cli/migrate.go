@@ -8,7 +8,8 @@ import (
 )
 
 func migrateCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "migrate",
 		Short: "Create the database or apply pending migrations, then exit",
 		Long: `Create the data directory's database if needed and apply pending schema migrations,
@@ -26,8 +27,13 @@ system fields). 'serve' does the same on start.`,
 			if err := service.New(st, service.Config{}, nil).EnsureSystemFields(e.ctx); err != nil {
 				return fmt.Errorf("upgrade data: %w", err)
 			}
+			if asJSON {
+				return printJSON(e.stdout, map[string]any{"data_dir": e.dataDir, "up_to_date": true})
+			}
 			fmt.Fprintf(e.stdout, "database in %s is up to date\n", e.dataDir)
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return c
 }

@@ -42,6 +42,7 @@ func onOff(b bool) string {
 func profileSetCmd(e *env) *cobra.Command {
 	var apiAccess string
 	var perms []string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "set PROFILE [--api-access on|off] [--permission NAME=on|off]...",
 		Short: "Turn permissions of a profile on or off",
@@ -79,13 +80,18 @@ the running server's next requests. The Administrator profile cannot be edited.`
 				if p, err = s.svc.SetProfilePermissions(s.ctx, s.actor, p.ID, changes); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "%s: Zoho CRM API Access: %s\n", p.Name, onOff(p.Permissions.Has(crmguard.PermAPIAccess)))
+				api := p.Permissions.Has(crmguard.PermAPIAccess)
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": p.ID, "name": p.Name, "api_access": api, "changed": changes})
+				}
+				fmt.Fprintf(e.stdout, "%s: Zoho CRM API Access: %s\n", p.Name, onOff(api))
 				return nil
 			})
 		},
 	}
 	c.Flags().StringVar(&apiAccess, "api-access", "", "on or off: the Zoho CRM API Access permission")
 	c.Flags().StringArrayVar(&perms, "permission", nil, "NAME=on or NAME=off (repeatable)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
@@ -158,6 +164,7 @@ func profileShowCmd(e *env) *cobra.Command {
 
 func profileCloneCmd(e *env) *cobra.Command {
 	var name, description string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:     "clone SOURCE --name NAME [--description D]",
 		Short:   "Make a profile from another, with its permissions",
@@ -181,6 +188,10 @@ func profileCloneCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": p.ID, "name": p.Name, "description": p.Description,
+						"custom": p.Custom, "source_id": src.ID, "source": src.Name})
+				}
 				fmt.Fprintf(e.stdout, "created profile %s (%s) from %s\n", p.Name, p.ID, src.Name)
 				return nil
 			})
@@ -188,11 +199,13 @@ func profileCloneCmd(e *env) *cobra.Command {
 	}
 	c.Flags().StringVar(&name, "name", "", "the new profile's name")
 	c.Flags().StringVar(&description, "description", "", "its description (at most 250 characters)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
 func profileDeleteCmd(e *env) *cobra.Command {
 	var transferTo string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:     "delete PROFILE --transfer-to PROFILE",
 		Short:   "Delete a custom profile, moving its users to another",
@@ -214,11 +227,16 @@ func profileDeleteCmd(e *env) *cobra.Command {
 				if err := s.svc.DeleteProfile(s.ctx, s.actor, p.ID, to.ID); err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": p.ID, "name": p.Name, "deleted": true,
+						"transferred_to_id": to.ID, "transferred_to": to.Name})
+				}
 				fmt.Fprintf(e.stdout, "deleted profile %s; its users now have %s\n", p.Name, to.Name)
 				return nil
 			})
 		},
 	}
 	c.Flags().StringVar(&transferTo, "transfer-to", "", "profile (name or ID) that takes the users")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }

@@ -47,15 +47,6 @@ func roleListCmd(e *env) *cobra.Command {
 	})
 }
 
-// roleRef resolves a role name or ID to its ID.
-func (s *session) roleRef(ref string) (crmguard.ID, error) {
-	r, err := s.svc.RoleByRef(s.ctx, s.org.ID, ref)
-	if err != nil {
-		return 0, err
-	}
-	return r.ID, nil
-}
-
 // firstError turns a one-record result into the command's error.
 func firstError(results []error) error {
 	if len(results) == 1 && results[0] != nil {
@@ -66,7 +57,7 @@ func firstError(results []error) error {
 
 func roleAddCmd(e *env) *cobra.Command {
 	var reportsTo, description string
-	var share bool
+	var share, asJSON bool
 	c := &cobra.Command{
 		Use:     "add NAME --reports-to ROLE [--description D] [--share-with-peers]",
 		Short:   "Add a role under another",
@@ -77,11 +68,11 @@ func roleAddCmd(e *env) *cobra.Command {
 				return usagef("--reports-to is required: the role the new one reports to")
 			}
 			return e.with(service.Config{}, func(s *session) error {
-				parent, err := s.roleRef(reportsTo)
+				parent, err := s.svc.RoleByRef(s.ctx, s.org.ID, reportsTo)
 				if err != nil {
 					return err
 				}
-				in := service.RoleInput{Name: &args[0], ReportingTo: &parent, ShareWithPeers: &share}
+				in := service.RoleInput{Name: &args[0], ReportingTo: &parent.ID, ShareWithPeers: &share}
 				if description != "" {
 					in.Description = &description
 				}
@@ -92,6 +83,10 @@ func roleAddCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": ids[0], "name": args[0], "description": description,
+						"share_with_peers": share, "reporting_to": parent.ID, "reporting_to_name": parent.Name})
+				}
 				fmt.Fprintf(e.stdout, "added role %s (%s) under %s\n", args[0], ids[0], reportsTo)
 				return nil
 			})
@@ -100,11 +95,13 @@ func roleAddCmd(e *env) *cobra.Command {
 	c.Flags().StringVar(&reportsTo, "reports-to", "", "the role (name or ID) it reports to")
 	c.Flags().StringVar(&description, "description", "", "a description")
 	c.Flags().BoolVar(&share, "share-with-peers", false, "share data with peers of the role")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
 func roleMoveCmd(e *env) *cobra.Command {
 	var reportsTo string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:     "move ROLE --reports-to ROLE",
 		Short:   "Make a role report to another",
@@ -116,20 +113,24 @@ func roleMoveCmd(e *env) *cobra.Command {
 				return usagef("--reports-to is required")
 			}
 			return e.with(service.Config{}, func(s *session) error {
-				id, err := s.roleRef(args[0])
+				r, err := s.svc.RoleByRef(s.ctx, s.org.ID, args[0])
 				if err != nil {
 					return err
 				}
-				parent, err := s.roleRef(reportsTo)
+				parent, err := s.svc.RoleByRef(s.ctx, s.org.ID, reportsTo)
 				if err != nil {
 					return err
 				}
-				results, err := s.svc.UpdateRoles(s.ctx, s.actor, []service.RoleInput{{ID: id, HasID: true, ReportingTo: &parent}})
+				results, err := s.svc.UpdateRoles(s.ctx, s.actor, []service.RoleInput{{ID: r.ID, HasID: true, ReportingTo: &parent.ID}})
 				if err == nil {
 					err = firstError(results)
 				}
 				if err != nil {
 					return err
+				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name,
+						"reporting_to": parent.ID, "reporting_to_name": parent.Name})
 				}
 				fmt.Fprintf(e.stdout, "%s now reports to %s\n", args[0], reportsTo)
 				return nil
@@ -137,11 +138,13 @@ func roleMoveCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&reportsTo, "reports-to", "", "the role (name or ID) it will report to")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
 func roleDeleteCmd(e *env) *cobra.Command {
 	var transferTo string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:     "delete ROLE --transfer-to ROLE",
 		Short:   "Delete a role, moving its users and sub-roles to another",
@@ -152,16 +155,20 @@ func roleDeleteCmd(e *env) *cobra.Command {
 				return usagef("--transfer-to is required: the role that takes the users and sub-roles")
 			}
 			return e.with(service.Config{}, func(s *session) error {
-				id, err := s.roleRef(args[0])
+				r, err := s.svc.RoleByRef(s.ctx, s.org.ID, args[0])
 				if err != nil {
 					return err
 				}
-				to, err := s.roleRef(transferTo)
+				to, err := s.svc.RoleByRef(s.ctx, s.org.ID, transferTo)
 				if err != nil {
 					return err
 				}
-				if err := s.svc.DeleteRole(s.ctx, s.actor, id, to); err != nil {
+				if err := s.svc.DeleteRole(s.ctx, s.actor, r.ID, to.ID); err != nil {
 					return err
+				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": r.ID, "name": r.Name, "deleted": true,
+						"transferred_to_id": to.ID, "transferred_to": to.Name})
 				}
 				fmt.Fprintf(e.stdout, "deleted role %s; its users and sub-roles are under %s\n", args[0], transferTo)
 				return nil
@@ -169,5 +176,6 @@ func roleDeleteCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&transferTo, "transfer-to", "", "the role (name or ID) that takes the users and sub-roles")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }

@@ -82,7 +82,7 @@ func seedApplyCmd(e *env) *cobra.Command {
 }
 
 func seedCheckCmd(e *env) *cobra.Command {
-	var fresh bool
+	var fresh, asJSON bool
 	c := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Check a seed file without changing anything",
@@ -123,11 +123,18 @@ rolled back, so every error a real apply would meet is found; without one (or wi
 			if err != nil {
 				return fmt.Errorf("%s:\n%w", args[0], err)
 			}
+			if asJSON {
+				// The counts only: a check prints no token value as text either.
+				return printJSON(e.stdout, map[string]any{"file": args[0], "against": against, "valid": true,
+					"fields": res.Fields, "profiles": res.Profiles, "roles": res.Roles, "users": res.Users,
+					"clients": res.Clients, "tokens": len(res.Tokens), "license_users_raised": res.LicenseUsers})
+			}
 			fmt.Fprintf(e.stdout, "%s is good against %s: %s\n", args[0], against, seedSummary(res))
 			return nil
 		},
 	}
 	c.Flags().BoolVar(&fresh, "fresh", false, "check against a new, empty org even when --data-dir has one")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (counts, never token values)")
 	return c
 }
 
