@@ -1,10 +1,14 @@
 package cli_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/crmguard/crmguard/internal/cli"
 )
 
 // TestJSONOnEveryResult: each command that prints a result prints, with
@@ -25,12 +29,14 @@ func TestJSONOnEveryResult(t *testing.T) {
 
 	// obj runs a command with --json and returns its one JSON object,
 	// failing unless it has every key in want.
-	obj := func(getenv func(string) string, args []string, want ...string) map[string]any {
+	objIn := func(stdin string, getenv func(string) string, args []string, want ...string) map[string]any {
 		t.Helper()
-		stdout, stderr, code := run(t, getenv, append(args, "--json")...)
-		if code != 0 {
-			t.Fatalf("%v --json: exit %d: %s", args, code, stderr)
+		var out, errb bytes.Buffer
+		err := cli.Run(context.Background(), append(args, "--json"), strings.NewReader(stdin), &out, &errb, getenv)
+		if code := cli.ExitCode(err); code != 0 {
+			t.Fatalf("%v --json: exit %d: %s", args, code, errb.String())
 		}
+		stdout := out.String()
 		dec := json.NewDecoder(strings.NewReader(stdout))
 		var m map[string]any
 		if err := dec.Decode(&m); err != nil {
@@ -45,6 +51,10 @@ func TestJSONOnEveryResult(t *testing.T) {
 			}
 		}
 		return m
+	}
+	obj := func(getenv func(string) string, args []string, want ...string) map[string]any {
+		t.Helper()
+		return objIn("", getenv, args, want...)
 	}
 	with := func(args ...string) []string { return append(args, d...) }
 
@@ -103,5 +113,35 @@ func TestJSONOnEveryResult(t *testing.T) {
 	emu := obj(key, []string{"emulator", "--url", url, "seed", "--dry-run", exampleSeed}, "message", "details")
 	if det, _ := emu["details"].(map[string]any); det["result"] == nil {
 		t.Errorf("emulator seed --json: no result: %v", emu)
+	}
+
+	ua := obj(noEnv, with("user", "add", "--email", "ana@example.com", "--last-name", "Lima", "--profile", "Standard", "--role", "Manager"),
+		"id", "email", "full_name", "profile", "role", "invitation_link")
+	if ua["email"] != "ana@example.com" || !strings.HasPrefix(ua["invitation_link"].(string), "http") {
+		t.Errorf("user add --json: %v", ua)
+	}
+	inv := obj(noEnv, with("user", "invite", "ana@example.com"), "id", "email", "invitation_link")
+	if inv["id"] != ua["id"] || inv["invitation_link"] == ua["invitation_link"] {
+		t.Errorf("user invite --json: %v", inv)
+	}
+	const password = "Correct-horse-9-battery"
+	pw := objIn(password+"\n", noEnv, with("user", "set-password", "ana@example.com"), "id", "email", "password_set", "change_at_next_sign_in")
+	if b, _ := json.Marshal(pw); pw["id"] != ua["id"] || pw["change_at_next_sign_in"] != true || strings.Contains(string(b), password) {
+		t.Errorf("user set-password --json: %v", pw)
+	}
+	seeded := obj(noEnv, with("user", "seed", "--count", "3"), "seeded", "duration_ms", "license_users_raised")
+	if seeded["seeded"] != float64(3) {
+		t.Errorf("user seed --json: %v", seeded)
+	}
+
+	tok := obj(noEnv, with("token", "issue", "--scopes", "ZohoCRM.org.READ"), "access_token")
+	at := tok["access_token"].(string)
+	stdout, stderr, code := run(t, noEnv, with("token", "revoke", at, "--json")...)
+	var rev map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &rev) != nil || rev["revoked"] != true {
+		t.Errorf("token revoke --json: %d %q %s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout, at) {
+		t.Errorf("token revoke --json prints the token, which its text does not: %s", stdout)
 	}
 }

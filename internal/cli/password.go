@@ -13,7 +13,7 @@ import (
 )
 
 func userSetPasswordCmd(e *env) *cobra.Command {
-	var permanent bool
+	var permanent, asJSON bool
 	c := &cobra.Command{
 		Use:   "set-password EMAIL",
 		Short: "Set a user's password (the way back in for a lost administrator password)",
@@ -39,6 +39,10 @@ password was set (user.password), never the password.`,
 				if err := s.svc.SetPassword(s.ctx, s.actor, u.ID, password, permanent); err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": u.ID, "email": u.Email, "password_set": true,
+						"change_at_next_sign_in": !permanent})
+				}
 				if permanent {
 					fmt.Fprintf(e.stdout, "password set for %s\n", u.Email)
 				} else {
@@ -49,6 +53,7 @@ password was set (user.password), never the password.`,
 		},
 	}
 	c.Flags().BoolVar(&permanent, "permanent", false, "keep this password: do not ask for a new one at the next sign-in")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 

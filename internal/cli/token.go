@@ -125,6 +125,7 @@ func printTokens(e *env, t *service.Tokens, asJSON bool) error {
 }
 
 func tokenRevokeCmd(e *env) *cobra.Command {
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "revoke TOKEN",
 		Short: "Revoke a refresh token (with its access tokens) or an access token",
@@ -138,10 +139,15 @@ func tokenRevokeCmd(e *env) *cobra.Command {
 				if !ok {
 					return crmguard.NewError(crmguard.CodeInvalidToken, "no live token matches", nil)
 				}
+				if asJSON {
+					// Not the token: the caller has it, and output ends up in logs.
+					return printJSON(e.stdout, map[string]any{"revoked": true})
+				}
 				fmt.Fprintln(e.stdout, "revoked")
 				return nil
 			})
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }

@@ -70,6 +70,7 @@ func userListCmd(e *env) *cobra.Command {
 
 func userAddCmd(e *env) *cobra.Command {
 	var email, first, last, role, profile, publicURL string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "add --email E --last-name L --profile P --role R [--first-name F]",
 		Short: "Add a user and print their invitation link",
@@ -100,6 +101,11 @@ one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 				if err != nil {
 					return err
 				}
+				if asJSON {
+					// The link, as the text shows it: this is its one showing.
+					return printJSON(e.stdout, map[string]any{"id": nu.User.ID, "email": nu.User.Email,
+						"full_name": nu.User.FullName(), "profile": p.Name, "role": r.Name, "invitation_link": nu.InviteURL})
+				}
 				fmt.Fprintf(e.stdout, "added %s (%s)\ninvitation link: %s\n", nu.User.Email, nu.User.ID, nu.InviteURL)
 				return nil
 			})
@@ -111,11 +117,13 @@ one with 'crmguard user invite'. --profile and --role take a name or an ID.`,
 	c.Flags().StringVar(&profile, "profile", "", "profile name or ID")
 	c.Flags().StringVar(&role, "role", "", "role name or ID")
 	c.Flags().StringVar(&publicURL, "public-url", "", publicURLHelp("the invitation link"))
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
 func userInviteCmd(e *env) *cobra.Command {
 	var publicURL string
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "invite EMAIL",
 		Short: "Print a new invitation link for a user not yet confirmed",
@@ -133,17 +141,22 @@ link stops working. The link is shown only here, once.`,
 				if err != nil {
 					return err
 				}
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"id": u.ID, "email": u.Email, "invitation_link": url})
+				}
 				fmt.Fprintf(e.stdout, "invitation link for %s: %s\n", u.Email, url)
 				return nil
 			})
 		},
 	}
 	c.Flags().StringVar(&publicURL, "public-url", "", publicURLHelp("the invitation link"))
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
 
 func userSeedCmd(e *env) *cobra.Command {
 	var count int
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "seed --count N",
 		Short: "Add N generated users, for load and scale tests",
@@ -166,7 +179,12 @@ raised to fit when needed. A running server sees them on its next request.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "seeded %d users in %s\n", count, time.Since(start).Round(time.Millisecond))
+				took := time.Since(start).Round(time.Millisecond)
+				if asJSON {
+					return printJSON(e.stdout, map[string]any{"seeded": count, "duration_ms": took.Milliseconds(),
+						"license_users_raised": raised})
+				}
+				fmt.Fprintf(e.stdout, "seeded %d users in %s\n", count, took)
 				if raised > 0 {
 					fmt.Fprintf(e.stdout, "licences raised to %d\n", raised)
 				}
@@ -175,5 +193,6 @@ raised to fit when needed. A running server sees them on its next request.`,
 		},
 	}
 	c.Flags().IntVar(&count, "count", 0, "how many users to add")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return c
 }
