@@ -61,7 +61,7 @@ func serve(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
 	})
 	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "curl") {
+		if m := re.FindStringSubmatch(out.String()); m != nil && bannerDone(out.String()) {
 			return m[1], out
 		}
 		select {
@@ -72,6 +72,13 @@ func serve(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
 	}
 	t.Fatalf("serve did not start:\n%s", out.String())
 	return "", nil
+}
+
+// bannerDone reports whether serve has printed its whole banner: it ends
+// with a blank line, after the curl line every banner has. Reading it
+// earlier can miss its last lines.
+func bannerDone(s string) bool {
+	return strings.Contains(s, "curl") && strings.HasSuffix(s, "\n\n")
 }
 
 func get(t *testing.T, url, token string) (int, string) {
@@ -171,7 +178,7 @@ func TestServeSecondStartReusesData(t *testing.T) {
 		go func() {
 			done <- cli.Run(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"}, nil, out, io.Discard, noEnv)
 		}()
-		for !strings.Contains(out.String(), "curl") {
+		for !bannerDone(out.String()) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
