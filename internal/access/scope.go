@@ -24,6 +24,19 @@ const (
 	ScopeRolesUpdate
 	ScopeRolesDelete
 	ScopeFieldsRead
+	ScopeOrgCreate
+	ScopeOrgDelete
+	ScopeTerritoriesRead
+	ScopeTerritoriesCreate
+	ScopeTerritoriesUpdate
+	ScopeTerritoriesDelete
+	ScopeUserGroupsRead
+	ScopeUserGroupsCreate
+	ScopeUserGroupsUpdate
+	ScopeUserGroupsDelete
+	// ScopeAccountsProfileRead is Zoho Accounts' AaaServer.profile.READ,
+	// the scope of GET /oauth/user/info, not a CRM scope.
+	ScopeAccountsProfileRead
 	numRouteScopes
 )
 
@@ -31,25 +44,39 @@ type routeScopeDef struct{ resource, op string }
 
 // routeScopes gives each RouteScope its lower-cased resource and operation.
 var routeScopes = [numRouteScopes]routeScopeDef{
-	ScopeUsersRead:      {"users", "read"},
-	ScopeUsersCreate:    {"users", "create"},
-	ScopeUsersUpdate:    {"users", "update"},
-	ScopeUsersDelete:    {"users", "delete"},
-	ScopeOrgRead:        {"org", "read"},
-	ScopeOrgUpdate:      {"org", "update"},
-	ScopeProfilesRead:   {"settings.profiles", "read"},
-	ScopeProfilesCreate: {"settings.profiles", "create"},
-	ScopeProfilesUpdate: {"settings.profiles", "update"},
-	ScopeProfilesDelete: {"settings.profiles", "delete"},
-	ScopeRolesRead:      {"settings.roles", "read"},
-	ScopeRolesCreate:    {"settings.roles", "create"},
-	ScopeRolesUpdate:    {"settings.roles", "update"},
-	ScopeRolesDelete:    {"settings.roles", "delete"},
-	ScopeFieldsRead:     {"settings.fields", "read"},
+	ScopeUsersRead:           {"users", "read"},
+	ScopeUsersCreate:         {"users", "create"},
+	ScopeUsersUpdate:         {"users", "update"},
+	ScopeUsersDelete:         {"users", "delete"},
+	ScopeOrgRead:             {"org", "read"},
+	ScopeOrgUpdate:           {"org", "update"},
+	ScopeProfilesRead:        {"settings.profiles", "read"},
+	ScopeProfilesCreate:      {"settings.profiles", "create"},
+	ScopeProfilesUpdate:      {"settings.profiles", "update"},
+	ScopeProfilesDelete:      {"settings.profiles", "delete"},
+	ScopeRolesRead:           {"settings.roles", "read"},
+	ScopeRolesCreate:         {"settings.roles", "create"},
+	ScopeRolesUpdate:         {"settings.roles", "update"},
+	ScopeRolesDelete:         {"settings.roles", "delete"},
+	ScopeFieldsRead:          {"settings.fields", "read"},
+	ScopeOrgCreate:           {"org", "create"},
+	ScopeOrgDelete:           {"org", "delete"},
+	ScopeTerritoriesRead:     {"settings.territories", "read"},
+	ScopeTerritoriesCreate:   {"settings.territories", "create"},
+	ScopeTerritoriesUpdate:   {"settings.territories", "update"},
+	ScopeTerritoriesDelete:   {"settings.territories", "delete"},
+	ScopeUserGroupsRead:      {"settings.user_groups", "read"},
+	ScopeUserGroupsCreate:    {"settings.user_groups", "create"},
+	ScopeUserGroupsUpdate:    {"settings.user_groups", "update"},
+	ScopeUserGroupsDelete:    {"settings.user_groups", "delete"},
+	ScopeAccountsProfileRead: {"aaaserver.profile", "read"},
 }
 
 // String is the scope's canonical name, e.g. "ZohoCRM.users.READ".
 func (s RouteScope) String() string {
+	if s == ScopeAccountsProfileRead {
+		return "AaaServer.profile.READ"
+	}
 	d := routeScopes[s]
 	return "ZohoCRM." + d.resource + "." + strings.ToUpper(d.op)
 }
@@ -70,6 +97,10 @@ func CompileScopes(scopes string) ScopeMask {
 	var m ScopeMask
 	for _, raw := range strings.FieldsFunc(scopes, func(r rune) bool { return r == ',' || r == ' ' }) {
 		name := strings.ToLower(strings.TrimSpace(raw))
+		if name == "aaaserver.profile.read" || name == "aaaserver.profile.all" {
+			m |= 1 << ScopeAccountsProfileRead
+			continue
+		}
 		rest, ok := strings.CutPrefix(name, "zohocrm.")
 		if !ok {
 			continue
@@ -80,6 +111,9 @@ func CompileScopes(scopes string) ScopeMask {
 		}
 		res, op := rest[:dot], rest[dot+1:]
 		for i, d := range routeScopes {
+			if RouteScope(i) == ScopeAccountsProfileRead {
+				continue // a Zoho Accounts scope: no CRM scope covers it
+			}
 			if res != d.resource && !(res == "settings" && strings.HasPrefix(d.resource, "settings.")) {
 				continue
 			}
@@ -94,8 +128,5 @@ func CompileScopes(scopes string) ScopeMask {
 // KnownScope reports whether name (case-insensitive) is a scope crmguard can
 // grant: a CRM scope of a known resource or group, or AaaServer.profile.READ.
 func KnownScope(name string) bool {
-	if strings.EqualFold(name, "AaaServer.profile.READ") {
-		return true
-	}
 	return CompileScopes(name) != 0
 }

@@ -13,6 +13,8 @@ type RouteInfo struct {
 	Path string
 	// Scope is the OAuth scope the route needs, e.g. "ZohoCRM.users.READ".
 	Scope string
+	// Since is the first API version that serves the route ("v2" for most).
+	Since string
 }
 
 // Routes lists every API route in the order of the route table, so a
@@ -20,7 +22,11 @@ type RouteInfo struct {
 func Routes() []RouteInfo {
 	out := make([]RouteInfo, len(routes))
 	for i, rt := range routes {
-		out[i] = RouteInfo{Method: rt.method, Path: "/crm/{version}/" + rt.path, Scope: rt.scope.String()}
+		first := "v2"
+		if v, ok := since[rt.method+" "+rt.path]; ok {
+			first = v
+		}
+		out[i] = RouteInfo{Method: rt.method, Path: "/crm/{version}/" + rt.path, Scope: rt.scope.String(), Since: first}
 	}
 	return out
 }
@@ -31,17 +37,19 @@ func VersionList() []string {
 	for v := range Versions {
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b string) int {
-		// "v2" < "v2.1" < "v3": compare the major number, then the rest.
-		ma, ra, _ := strings.Cut(strings.TrimPrefix(a, "v"), ".")
-		mb, rb, _ := strings.Cut(strings.TrimPrefix(b, "v"), ".")
-		if len(ma) != len(mb) {
-			return len(ma) - len(mb)
-		}
-		if c := strings.Compare(ma, mb); c != 0 {
-			return c
-		}
-		return strings.Compare(ra, rb)
-	})
+	slices.SortFunc(out, compareVersions)
 	return out
+}
+
+// compareVersions orders API versions: "v2" < "v2.1" < "v3" < … < "v8".
+func compareVersions(a, b string) int {
+	ma, ra, _ := strings.Cut(strings.TrimPrefix(a, "v"), ".")
+	mb, rb, _ := strings.Cut(strings.TrimPrefix(b, "v"), ".")
+	if len(ma) != len(mb) {
+		return len(ma) - len(mb)
+	}
+	if c := strings.Compare(ma, mb); c != 0 {
+		return c
+	}
+	return strings.Compare(ra, rb)
 }

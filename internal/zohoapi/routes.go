@@ -119,11 +119,24 @@ func (a *API) fail(e *crmguard.Error) http.Handler {
 	}}
 }
 
+// since holds the first API version of routes Zoho added after v2, keyed
+// "METHOD path" as in the route table; a route not listed is served from
+// v2 on. An earlier version answers INVALID_URL_PATTERN, as Zoho answers a
+// URL its version does not have.
+var since = map[string]string{}
+
+// servedIn reports whether route key is served on version v.
+func servedIn(key, v string) bool {
+	min, ok := since[key]
+	return !ok || compareVersions(v, min) >= 0
+}
+
 // wrap runs the pipeline (version, then the Guard) before the handler.
 func (a *API) wrap(rt route) http.Handler {
 	h := rt.h
+	key := rt.method + " " + rt.path
 	return web.Handler{Log: a.log, Fn: func(w http.ResponseWriter, r *http.Request) error {
-		if !Versions[r.PathValue("version")] {
+		if v := r.PathValue("version"); !Versions[v] || !servedIn(key, v) {
 			return ErrURLPattern
 		}
 		t, err := a.guard.Authorize(r, rt.scope)
