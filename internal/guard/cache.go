@@ -15,6 +15,8 @@ type entry struct {
 	apiIndex int
 	inflight *atomic.Int32
 	credits  *creditWindow
+	// limit is the X-RATELIMIT-LIMIT header value, formatted once.
+	limit []string
 }
 
 // cache maps token hashes to principals. Every change anywhere starts a new

@@ -12,8 +12,9 @@ import (
 // Zoho answers a refused token or a missing scope with a code and a
 // message that name neither the scheme it wants nor the scope a route
 // needs, and those bodies must stay Zoho's. The hint goes in headers
-// instead: a WWW-Authenticate challenge in the form of RFC 6750 §3 (with
-// Zoho's scheme, the only one accepted), and on OAUTH_SCOPE_MISMATCH the
+// instead: a WWW-Authenticate challenge in the form of RFC 6750 §3 (in
+// Zoho's scheme; a malformed header is told both schemes accepted, see
+// scheme.go), and on OAUTH_SCOPE_MISMATCH the
 // token's own scopes, so a caller sees both sides of the mismatch.
 
 // Realm names the protection space in every challenge.
@@ -36,9 +37,9 @@ var (
 	// A request without credentials gets the bare challenge: RFC 6750
 	// §3.1 asks for no error code when none were sent.
 	errNoAuthHint = withChallenge(errNoAuth, challengePrefix)
-	// The Authorization header is there but not in Zoho's scheme.
+	// The Authorization header is there but in neither scheme.
 	errMalformedHint = withChallenge(service.ErrInvalidToken, challengePrefix+
-		`, error="invalid_token", error_description="send the header as Authorization: Zoho-oauthtoken <access token>"`)
+		`, error="invalid_token", error_description="send the header as Authorization: Zoho-oauthtoken <access token> or Authorization: Bearer <access token>"`)
 	// The scheme is right but the token is not one the server honours.
 	// Forged and unknown tokens read alike, so the header is no oracle.
 	errBadTokenHint = withChallenge(service.ErrInvalidToken, challengePrefix+

@@ -56,7 +56,8 @@ func TestDecisionSaysWhy(t *testing.T) {
 	}{
 		{"allowed", bearer(salesTok), access.ScopeOrgRead, nil, "allowed"},
 		{"no header", "", access.ScopeOrgRead, nil, "denied at token: no Authorization header"},
-		{"wrong scheme", "Bearer " + salesTok, access.ScopeOrgRead, nil, `denied at token: the Authorization header is not "Zoho-oauthtoken <token>"`},
+		{"bearer scheme", "bEARER " + salesTok, access.ScopeOrgRead, nil, "allowed"},
+		{"wrong scheme", "Basic " + salesTok, access.ScopeOrgRead, nil, `denied at token: the Authorization header is not "Zoho-oauthtoken <token>" or "Bearer <token>"`},
 		{"forged", bearer(forged), access.ScopeOrgRead, nil, "denied at token: unknown or forged token (its check value does not match)"},
 		{"revoked", bearer(revoked), access.ScopeOrgRead, nil, "denied at token: unknown, revoked or expired token"},
 		{"scope", bearer(salesTok), access.ScopeUsersRead, nil, "denied at scope: the route needs ZohoCRM.users.READ, the token has ZohoCRM.org.READ"},

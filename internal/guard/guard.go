@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,6 +54,9 @@ type Ticket struct {
 	inflight *atomic.Int32
 	credits  *creditWindow
 	taken    time.Time
+	// The rate-limit headers' values: see SetRateLimit.
+	limit, reset []string
+	left         int
 }
 
 // Refund gives back the request's credit: the handler refused the call
@@ -82,8 +84,6 @@ var (
 	errConcurrent = &crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: 1,
 		Message: "The concurrency limit of the user for the app is exceeded"}
 )
-
-const authPrefix = "Zoho-oauthtoken "
 
 // Authorize runs steps 2 to 7 of the pipeline (the router did step 1):
 // token, user status, IP rule, API access, scope, then API limits. When
@@ -148,18 +148,21 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 		}
 		return Ticket{}, g.deny(errConcurrent)
 	}
-	if ok, retry := e.credits.take(now, p.Credits); !ok {
+	ok, retry, left, reset := e.credits.take(now, p.Credits)
+	if !ok {
 		e.inflight.Add(-1)
 		if d := decisionOf(r); d != nil {
 			d.deny(p, StepLimits, "the org's "+strconv.Itoa(p.Credits)+" API credits for 24 hours are spent; one frees in "+strconv.Itoa(retry)+" s")
 		}
 		return Ticket{}, g.deny(&crmguard.Error{Code: crmguard.CodeTooManyRequests, RetryAfter: retry,
-			Message: "The number of API requests for the 24 hour period is exceeded"})
+			Message: "The number of API requests for the 24 hour period is exceeded",
+			Header:  rateLimitHeader(e.limit, "0", reset)})
 	}
 	if d := decisionOf(r); d != nil {
 		d.allow(p)
 	}
-	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: now}, nil
+	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: now,
+		limit: e.limit, reset: reset, left: left}, nil
 }
 
 func (g *Guard) deny(err error) error {
@@ -172,7 +175,7 @@ func (g *Guard) deny(err error) error {
 // Why the token step denies, for a Decision.
 const (
 	whyNoHeader  = "no Authorization header"
-	whyMalformed = `the Authorization header is not "Zoho-oauthtoken <token>"`
+	whyMalformed = `the Authorization header is not "Zoho-oauthtoken <token>" or "Bearer <token>"`
 	whyForged    = "unknown or forged token (its check value does not match)"
 	whyUnknown   = "unknown, revoked or expired token"
 )
@@ -184,12 +187,8 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 	if len(hv) == 0 || hv[0] == "" {
 		return nil, whyNoHeader, errNoAuth
 	}
-	v := hv[0]
-	if len(v) <= len(authPrefix) || !strings.EqualFold(v[:len(authPrefix)], authPrefix) {
-		return nil, whyMalformed, service.ErrInvalidToken
-	}
-	tok := strings.TrimSpace(v[len(authPrefix):])
-	if len(tok) == 0 || len(tok) > 256 {
+	tok, ok := AccessToken(hv[0])
+	if !ok {
 		return nil, whyMalformed, service.ErrInvalidToken
 	}
 	var buf [256]byte
@@ -217,7 +216,7 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 		p.Concurrency = g.cfg.Concurrency
 	}
 	apiIndex, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
-	e = &entry{p: p, epoch: epoch, apiIndex: apiIndex,
+	e = &entry{p: p, epoch: epoch, apiIndex: apiIndex, limit: []string{strconv.Itoa(p.Credits)},
 		credits:  g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
 		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
 	}

@@ -1,8 +1,11 @@
 package guard
 
 import (
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // creditWindow counts API credits over a rolling 24 hours in one-minute
@@ -12,11 +15,21 @@ type creditWindow struct {
 	buckets [1440]int32
 	minute  int64 // the minute of the newest bucket written or expired
 	total   int64
+	// oldest is the minute of the oldest non-empty bucket while total > 0:
+	// its credits free first, at (oldest+1440) minutes. It only moves
+	// forward, so keeping it costs O(1) per call amortised.
+	oldest int64
+	// reset caches the X-RATELIMIT-RESET value of resetAt, rebuilt only
+	// when the oldest spent minute changes (at most once a minute), so a
+	// granted call formats no time.
+	reset   []string
+	resetAt int64
 }
 
 // take spends one credit at now if fewer than limit were spent in the last
-// 24 hours. If not, it returns how many seconds until one frees up.
-func (w *creditWindow) take(now time.Time, limit int) (ok bool, retryAfter int) {
+// 24 hours. If not, it returns how many seconds until one frees up. Either
+// way it returns the credits left and the X-RATELIMIT-RESET header value.
+func (w *creditWindow) take(now time.Time, limit int) (ok bool, retryAfter int, left int, reset []string) {
 	m := now.Unix() / 60
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -31,19 +44,50 @@ func (w *creditWindow) take(now time.Time, limit int) (ok bool, retryAfter int) 
 			*b = 0
 		}
 		w.minute = m
+		w.advanceOldest()
 	}
 	if w.total >= int64(limit) {
 		// The oldest non-empty bucket frees first.
-		for i := int64(1); i <= 1440; i++ {
-			if w.buckets[(m+i)%1440] != 0 {
-				return false, int((m+i)*60 - now.Unix())
-			}
+		if w.total > 0 {
+			return false, int((w.oldest+1440)*60 - now.Unix()), 0, w.resetHeader(now)
 		}
-		return false, 60
+		return false, 60, 0, w.resetHeader(now)
+	}
+	if w.total == 0 {
+		w.oldest = m
 	}
 	w.buckets[m%1440]++
 	w.total++
-	return true, 0
+	return true, 0, limit - int(w.total), w.resetHeader(now)
+}
+
+// advanceOldest moves oldest past buckets that expired or were emptied.
+func (w *creditWindow) advanceOldest() {
+	if w.total == 0 {
+		return
+	}
+	if w.oldest <= w.minute-1440 {
+		w.oldest = w.minute - 1439
+	}
+	for w.buckets[w.oldest%1440] == 0 && w.oldest < w.minute {
+		w.oldest++
+	}
+}
+
+// resetHeader is X-RATELIMIT-RESET: when the next spent credit frees, as
+// Unix time in milliseconds, or now when none is spent. Zoho documents no
+// rate-limit headers; @dereekb/zoho, which reads these, parses this one as
+// a Unix time in milliseconds (new Date(Number(header)), its
+// UnixDateTimeMillisecondsNumber) and waits until it.
+func (w *creditWindow) resetHeader(now time.Time) []string {
+	at := now.UnixMilli()
+	if w.total > 0 {
+		at = (w.oldest + 1440) * 60_000
+	}
+	if w.reset == nil || w.resetAt != at {
+		w.resetAt, w.reset = at, []string{strconv.FormatInt(at, 10)}
+	}
+	return w.reset
 }
 
 // give returns the credit taken at taken (a refused call spends none),
@@ -58,5 +102,44 @@ func (w *creditWindow) give(taken time.Time) {
 	if b := &w.buckets[m%1440]; *b > 0 {
 		*b--
 		w.total--
+		if *b == 0 && m == w.oldest {
+			w.advanceOldest()
+		}
 	}
+}
+
+// The rate-limit headers, spelt as @dereekb/zoho reads them (header names
+// are case-insensitive, RFC 9110 §5.1; Go sends its canonical form).
+const (
+	HeaderRateLimit     = "X-Ratelimit-Limit"
+	HeaderRateRemaining = "X-Ratelimit-Remaining"
+	HeaderRateReset     = "X-Ratelimit-Reset"
+)
+
+func rateLimitHeader(limit []string, remaining string, reset []string) http.Header {
+	return http.Header{HeaderRateLimit: limit, HeaderRateRemaining: {remaining}, HeaderRateReset: reset}
+}
+
+// remainingValue holds one formatted X-RATELIMIT-REMAINING: the string, its
+// one-element value slice and the bytes behind them in a single
+// allocation.
+type remainingValue struct {
+	v   [1]string
+	buf [20]byte
+}
+
+// SetRateLimit sets the rate-limit headers on a granted call's response:
+// the org's credits for 24 hours, those left after this call, and when the
+// next spent one frees (see resetHeader). Limit and reset are formatted
+// once and shared; the remaining count costs one small allocation.
+func (t Ticket) SetRateLimit(h http.Header) {
+	if t.limit == nil {
+		return
+	}
+	rv := new(remainingValue)
+	b := strconv.AppendInt(rv.buf[:0], int64(t.left), 10)
+	rv.v[0] = unsafe.String(&rv.buf[0], len(b))
+	h[HeaderRateLimit] = t.limit
+	h[HeaderRateRemaining] = rv.v[:]
+	h[HeaderRateReset] = t.reset
 }

@@ -23,8 +23,8 @@ func TestDenialHints(t *testing.T) {
 		challenge, scopes string
 	}{
 		{name: "02_no_header", path: "/crm/v8/org", challenge: realm},
-		{name: "02_wrong_scheme", path: "/crm/v8/org", header: []string{"Authorization", "Bearer " + env.Token(t, "", allScopes)},
-			challenge: realm + `, error="invalid_token", error_description="send the header as Authorization: Zoho-oauthtoken <access token>"`},
+		{name: "02_wrong_scheme", path: "/crm/v8/org", header: []string{"Authorization", "Basic " + env.Token(t, "", allScopes)},
+			challenge: realm + `, error="invalid_token", error_description="send the header as Authorization: Zoho-oauthtoken <access token> or Authorization: Bearer <access token>"`},
 		{name: "02_unknown_token", path: "/crm/v8/org", token: "1000.00000000000000000000000000000000.00000000000000000000000000000000", challenge: badToken},
 		{name: "06_scope_mismatch", path: "/crm/v8/org", token: env.Token(t, salesUser, "ZohoCRM.users.READ,ZohoCRM.settings.roles.ALL"),
 			challenge: realm + `, error="insufficient_scope", scope="ZohoCRM.org.READ"`, scopes: "ZohoCRM.users.READ ZohoCRM.settings.roles.ALL"},

@@ -78,7 +78,7 @@ func TestPipelineDenials(t *testing.T) {
 		{name: "01_wrong_method", method: "DELETE", path: "/crm/v8/org", token: admin},
 		{name: "01_unknown_version", method: "GET", path: "/crm/v9/org", token: admin},
 		{name: "02_no_header", method: "GET", path: "/crm/v8/org"},
-		{name: "02_wrong_scheme", method: "GET", path: "/crm/v8/org", header: []string{"Authorization", "Bearer " + admin}},
+		{name: "02_wrong_scheme", method: "GET", path: "/crm/v8/org", header: []string{"Authorization", "Basic " + admin}},
 		{name: "02_unknown_token", method: "GET", path: "/crm/v8/org", token: "1000.00000000000000000000000000000000.00000000000000000000000000000000"},
 		{name: "02_revoked_token", method: "GET", path: "/crm/v8/org", token: revoked},
 		// The inactive user also lacks API access and the scope: status comes first.

@@ -144,6 +144,7 @@ func (a *API) wrap(rt route) http.Handler {
 			return err
 		}
 		defer t.Done()
+		t.SetRateLimit(w.Header())
 		err = h(a, w, r, t.P)
 		if ze, ok := crmguard.AsError(err); ok && refused(ze.HTTPStatus()) {
 			t.Refund()
