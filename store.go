@@ -129,6 +129,14 @@ type Store interface {
 	// RevokeUserTokens revokes every token of a user.
 	RevokeUserTokens(ctx context.Context, org, user ID, at time.Time) error
 
+	// CreateTransferJob records a finished transfer-and-delete job.
+	CreateTransferJob(ctx context.Context, j *TransferJob) error
+	// GetTransferJob returns one job of the org.
+	GetTransferJob(ctx context.Context, org, id ID) (*TransferJob, error)
+	// MoveReports makes every user of the org who reports to from report to
+	// to instead, and returns how many moved.
+	MoveReports(ctx context.Context, org, from, to, by ID, at time.Time) (int, error)
+
 	CreateIPRule(ctx context.Context, r *IPRule) error
 	GetIPRule(ctx context.Context, org, id ID) (*IPRule, error)
 	ListIPRules(ctx context.Context, org ID) ([]*IPRule, error)

@@ -35,6 +35,9 @@ var routes = []route{
 	{"DELETE", "users/{id}", access.ScopeUsersDelete, (*API).deleteUser},
 	{"GET", "users/actions/count", access.ScopeUsersRead, (*API).countUsers},
 	{"GET", "users/search", access.ScopeUsersRead, (*API).searchUsers},
+	{"POST", "users/actions/transfer_and_delete", access.ScopeUsersDelete, (*API).transferAndDelete},
+	{"GET", "users/actions/transfer_and_delete", access.ScopeUsersRead, (*API).transferStatus},
+	{"POST", "users/{id}/actions/transfer_and_delete", access.ScopeUsersDelete, (*API).transferAndDelete},
 	{"GET", "settings/fields", access.ScopeFieldsRead, (*API).listFields},
 	{"GET", "settings/profiles", access.ScopeProfilesRead, (*API).listProfiles},
 	{"GET", "settings/profiles/{id}", access.ScopeProfilesRead, (*API).getProfile},
@@ -123,7 +126,13 @@ func (a *API) fail(e *crmguard.Error) http.Handler {
 // "METHOD path" as in the route table; a route not listed is served from
 // v2 on. An earlier version answers INVALID_URL_PATTERN, as Zoho answers a
 // URL its version does not have.
-var since = map[string]string{}
+var since = map[string]string{
+	// Transfer records and delete user, and its job's status, arrived in v5
+	// (https://www.zoho.com/crm/developer/docs/api/v5/transfer_records-delete_user.html).
+	"POST users/actions/transfer_and_delete":      "v5",
+	"GET users/actions/transfer_and_delete":       "v5",
+	"POST users/{id}/actions/transfer_and_delete": "v5",
+}
 
 // servedIn reports whether route key is served on version v.
 func servedIn(key, v string) bool {
