@@ -46,6 +46,25 @@ type Store interface {
 	// it, to role to; it returns how many users and roles moved.
 	ReassignRole(ctx context.Context, org, from, to, by ID, at time.Time) (users, roles int, err error)
 
+	// CreateTerritory adds a territory; a duplicate name (any case) is
+	// ErrConflict.
+	CreateTerritory(ctx context.Context, t *Territory) error
+	GetTerritory(ctx context.Context, org, id ID) (*Territory, error)
+	ListTerritories(ctx context.Context, org ID) ([]*Territory, error)
+	// UpdateTerritory writes name, description, parent, manager, permission
+	// type and modified_*; a duplicate name is ErrConflict.
+	UpdateTerritory(ctx context.Context, t *Territory) error
+	// DeleteTerritory removes a territory and its memberships.
+	DeleteTerritory(ctx context.Context, org, id ID) error
+	// AddTerritoryUser makes a user a member; a member already is ErrConflict.
+	AddTerritoryUser(ctx context.Context, org, territory, user ID) error
+	// RemoveTerritoryUser ends a membership; none is ErrNotFound.
+	RemoveTerritoryUser(ctx context.Context, org, territory, user ID) error
+	// ListUserTerritories lists the territories a user belongs to.
+	ListUserTerritories(ctx context.Context, org, user ID) ([]*Territory, error)
+	// ListTerritoryUserIDs lists the members of a territory, ascending.
+	ListTerritoryUserIDs(ctx context.Context, org, territory ID) ([]ID, error)
+
 	CreateUser(ctx context.Context, u *User) error
 	GetUser(ctx context.Context, org, id ID) (*User, error)
 	// GetUserByEmail matches the e-mail case-insensitively.

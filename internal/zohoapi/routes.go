@@ -50,6 +50,17 @@ var routes = []route{
 	{"GET", "settings/roles/{id}", access.ScopeRolesRead, (*API).getRole},
 	{"PUT", "settings/roles/{id}", access.ScopeRolesUpdate, (*API).updateRoles},
 	{"DELETE", "settings/roles/{id}", access.ScopeRolesDelete, (*API).deleteRole},
+	{"GET", "settings/territories", access.ScopeTerritoriesRead, (*API).listTerritories},
+	{"POST", "settings/territories", access.ScopeTerritoriesCreate, (*API).addTerritories},
+	{"PUT", "settings/territories", access.ScopeTerritoriesUpdate, (*API).updateTerritories},
+	{"GET", "settings/territories/{id}", access.ScopeTerritoriesRead, (*API).getTerritory},
+	{"PUT", "settings/territories/{id}", access.ScopeTerritoriesUpdate, (*API).updateTerritories},
+	{"DELETE", "settings/territories/{id}", access.ScopeTerritoriesDelete, (*API).deleteTerritory},
+	{"GET", "users/{id}/territories", access.ScopeUsersRead, (*API).getUserTerritories},
+	{"PUT", "users/{id}/territories", access.ScopeUsersUpdate, (*API).putUserTerritories},
+	{"DELETE", "users/{id}/territories", access.ScopeUsersDelete, (*API).deleteUserTerritories},
+	{"GET", "users/{id}/territories/{territory_id}", access.ScopeUsersRead, (*API).getUserTerritories},
+	{"DELETE", "users/{id}/territories/{territory_id}", access.ScopeUsersDelete, (*API).deleteUserTerritories},
 }
 
 // Versions are the API versions served; all serve the same resources.
@@ -127,6 +138,20 @@ func (a *API) fail(e *crmguard.Error) http.Handler {
 // v2 on. An earlier version answers INVALID_URL_PATTERN, as Zoho answers a
 // URL its version does not have.
 var since = map[string]string{
+	// Territories: GET from v2 (https://www.zoho.com/crm/developer/docs/api/v2/territories.html),
+	// writes from v6 (v6/add-territories.html, v6/update-territories.html, the
+	// earliest pages); a user's territories from v3 (v3/get-user-territories.html,
+	// v3/add-update-user-territories.html), their removal from v6
+	// (v6/remove-territories-from-user.html).
+	"POST settings/territories":                    "v6",
+	"PUT settings/territories":                     "v6",
+	"PUT settings/territories/{id}":                "v6",
+	"DELETE settings/territories/{id}":             "v6",
+	"GET users/{id}/territories":                   "v3",
+	"PUT users/{id}/territories":                   "v3",
+	"GET users/{id}/territories/{territory_id}":    "v3",
+	"DELETE users/{id}/territories":                "v6",
+	"DELETE users/{id}/territories/{territory_id}": "v6",
 	// Transfer records and delete user, and its job's status, arrived in v5
 	// (https://www.zoho.com/crm/developer/docs/api/v5/transfer_records-delete_user.html).
 	"POST users/actions/transfer_and_delete":      "v5",
