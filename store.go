@@ -17,6 +17,14 @@ type Store interface {
 	GetOrg(ctx context.Context, id ID) (*Org, error)
 	ListOrgs(ctx context.Context) ([]*Org, error)
 	UpdateOrg(ctx context.Context, o *Org) error
+	// GetOrgPhoto returns the org's photo (ID, media type, bytes), or
+	// ErrNotFound; OrgPhotoID returns its ID alone, 0 for none.
+	GetOrgPhoto(ctx context.Context, org ID) (id ID, contentType string, data []byte, err error)
+	OrgPhotoID(ctx context.Context, org ID) (ID, error)
+	// PutOrgPhoto sets the org's photo, replacing any; DeleteOrgPhoto
+	// removes it, ErrNotFound when there is none.
+	PutOrgPhoto(ctx context.Context, org, id ID, contentType string, data []byte, by ID, at time.Time) error
+	DeleteOrgPhoto(ctx context.Context, org ID) error
 
 	CreatePermissions(ctx context.Context, perms []Permission) error
 	ListPermissions(ctx context.Context, org ID) ([]Permission, error)

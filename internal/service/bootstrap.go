@@ -133,6 +133,10 @@ func (s *Service) EnsureOrg(ctx context.Context, opt BootstrapOptions) (*Bootstr
 			LastName: opt.AdminLast, RoleID: ceo.ID, ProfileID: admin.ID, Status: crmguard.UserActive,
 			Confirmed: true, TimeZone: opt.TimeZone, Locale: "en_US", PasswordHash: hash,
 			MustChangePassword: mustChange, CreatedTime: now, ModifiedTime: now}
+		// The first user is created and modified by itself, as Zoho's
+		// Users API samples show it (created_by and Modified_By naming the
+		// user itself, https://www.zoho.com/crm/developer/docs/api/v8/get-users.html).
+		user.CreatedBy, user.ModifiedBy = user.ID, user.ID
 		if err := tx.CreateUser(ctx, user); err != nil {
 			return err
 		}

@@ -19,8 +19,9 @@ type orgMeta struct {
 	fields   []*crmguard.Field
 	custom   []*crmguard.Field
 
-	mu    sync.RWMutex
-	names map[crmguard.ID]string
+	mu        sync.RWMutex
+	names     map[crmguard.ID]string
+	firstLast map[crmguard.ID][2]string // v8's owner objects
 }
 
 // meta returns the org's metadata for the current epoch.
@@ -29,7 +30,8 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
 		return v.(*orgMeta), nil
 	}
-	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]string{}}
+	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]string{},
+		firstLast: map[crmguard.ID][2]string{}}
 	var err error
 	if m.org, err = a.svc.Org(ctx, org); err != nil {
 		return nil, err
@@ -62,7 +64,7 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 
 // view returns a renderer for these users: it looks up, once per epoch, the
 // names of the users they reference (creator, modifier, manager).
-func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, legacy bool) (*userView, error) {
+func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spelling userSpelling) (*userView, error) {
 	var missing []crmguard.ID
 	m.mu.RLock()
 	for _, u := range users {
@@ -74,24 +76,27 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, lega
 	}
 	m.mu.RUnlock()
 	if len(missing) > 0 {
-		names, err := a.svc.UserNames(ctx, m.org.ID, dedupe(missing))
+		names, err := a.svc.UserNameParts(ctx, m.org.ID, dedupe(missing))
 		if err != nil {
 			return nil, err
 		}
 		m.mu.Lock()
 		for _, id := range missing {
-			m.names[id] = names[id] // "" for an unknown ID: asked once
+			n := names[id] // "" for an unknown ID: asked once
+			m.names[id], m.firstLast[id] = n.Full, [2]string{n.First, n.Last}
 		}
 		m.mu.Unlock()
 	}
-	v := &userView{loc: m.org.Location(), legacy: legacy, roles: m.roles, profiles: m.profiles,
+	v := &userView{loc: m.org.Location(), spelling: spelling, roles: m.roles, profiles: m.profiles,
 		custom: m.custom, now: a.svc.Now()}
 	m.mu.RLock()
 	v.names = make(map[crmguard.ID]string, 4)
+	v.firstLast = make(map[crmguard.ID][2]string, 2)
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
 			v.names[id] = m.names[id]
 		}
+		v.firstLast[u.ModifiedBy] = m.firstLast[u.ModifiedBy]
 	}
 	m.mu.RUnlock()
 	return v, nil

@@ -18,6 +18,11 @@ type licenseDetails struct {
 	PortalUsersLicensePurchased int     `json:"portal_users_license_purchased"`
 }
 
+// checkinPreferences is the org's check-in preferences object (v8).
+type checkinPreferences struct {
+	RestrictedEventTypes *string `json:"restricted_event_types"`
+}
+
 type hierarchyPreferences struct {
 	Type              string `json:"type"`
 	StrictlyReporting bool   `json:"strictly_reporting"`
@@ -26,6 +31,15 @@ type hierarchyPreferences struct {
 // orgJSON is the org record of GET /org, as Zoho documents it at
 // https://www.zoho.com/crm/developer/docs/api/v8/get-org-data.html, limited
 // to the fields that mean something in crmguard.
+//
+// The pointer fields with omitempty are the keys only some versions send:
+// deletable_org_account is in the Response JSON Keys of the v3 to v8 pages
+// (the v5 page's sample sends false) and in no v2 or v2.1 sample; ezgid,
+// call_icon, oauth_presence, zia_zgid and checkin_preferences are required
+// by the Org schema of Zoho's OpenAPI file for v8.0 only
+// (https://github.com/zoho/crm-oas/blob/main/v8.0/org.json), whose sample
+// (v8.0/org/operations/getOrganization/examples/response-200-orggetresponse.md)
+// gives the values sent here.
 type orgJSON struct {
 	Country                string               `json:"country"`
 	HierarchyPreferences   hierarchyPreferences `json:"hierarchy_preferences"`
@@ -39,6 +53,7 @@ type orgJSON struct {
 	Street                 *string              `json:"street"`
 	Alias                  *string              `json:"alias"`
 	Currency               string               `json:"currency"`
+	DeletableOrgAccount    *bool                `json:"deletable_org_account,omitempty"`
 	ID                     crmguard.ID          `json:"id"`
 	State                  *string              `json:"state"`
 	Fax                    *string              `json:"fax"`
@@ -64,9 +79,35 @@ type orgJSON struct {
 	Type                   string               `json:"type"`
 	LiteUsersEnabled       bool                 `json:"lite_users_enabled"`
 	MaxPerPage             int                  `json:"max_per_page"`
+	EZGID                  *string              `json:"ezgid,omitempty"`
+	CallIcon               *string              `json:"call_icon,omitempty"`
+	OAuthPresence          *bool                `json:"oauth_presence,omitempty"`
+	ZiaZGID                *int                 `json:"zia_zgid,omitempty"`
+	CheckinPreferences     *checkinPreferences  `json:"checkin_preferences,omitempty"`
 }
 
-func orgView(o *crmguard.Org) orgJSON {
+// orgTier groups the versions whose org records have the same keys.
+type orgTier int
+
+const (
+	orgTierV2 orgTier = iota // v2, v2.1
+	orgTierV3                // v3 to v7: deletable_org_account
+	orgTierV8                // v8: the keys of the v8.0 OpenAPI schema
+	numOrgTiers
+)
+
+func orgTierOf(version string) orgTier {
+	switch {
+	case compareVersions(version, "v8") >= 0:
+		return orgTierV8
+	case compareVersions(version, "v3") >= 0:
+		return orgTierV3
+	}
+	return orgTierV2
+}
+
+// orgView renders o; photo is the ID of its photo, 0 for none.
+func orgView(o *crmguard.Org, photo crmguard.ID, tier orgTier) orgJSON {
 	loc := o.Location()
 	lic := licenseDetails{Paid: o.Paid, UsersLicensePurchased: o.LicenseUsers}
 	if o.Paid {
@@ -80,7 +121,7 @@ func orgView(o *crmguard.Org) orgJSON {
 	if o.TrialExpiry != nil {
 		lic.TrialExpiry = formatTime(*o.TrialExpiry, loc)
 	}
-	return orgJSON{
+	j := orgJSON{
 		Country: o.Country, HierarchyPreferences: hierarchyPreferences{Type: "Role_Hierarchy"},
 		City: str(o.City), Description: str(o.Description), DomainName: o.DomainName,
 		Street: str(o.Street), Alias: str(o.Alias), Currency: o.Currency, ID: o.ID, State: str(o.State),
@@ -91,12 +132,29 @@ func orgView(o *crmguard.Org) orgJSON {
 		Phone: str(o.Phone), CompanyName: o.CompanyName, PrimaryEmail: o.PrimaryEmail,
 		ISOCode: o.ISOCode, Type: o.Type, MaxPerPage: 200,
 	}
+	if tier >= orgTierV3 {
+		// crmguard has no account deletion: the org is never deletable.
+		j.DeletableOrgAccount = new(false)
+	}
+	if tier >= orgTierV8 {
+		// Zoho's sample pairs zgid123 with ezgid123: the same group.
+		j.EZGID = new(o.ID.String())
+		j.CallIcon = new("show")
+		j.OAuthPresence = new(true)
+		j.ZiaZGID = new(12345)
+		j.CheckinPreferences = &checkinPreferences{}
+	}
+	if photo != 0 {
+		j.Photo_id = new(photo.String())
+	}
+	return j
 }
 
-// cachedOrg is an org's encoded GET /org body, good while the epoch holds.
+// cachedOrg is an org's encoded GET /org bodies, one per tier of versions,
+// good while the epoch holds.
 type cachedOrg struct {
 	epoch uint64
-	body  []byte
+	body  [numOrgTiers][]byte
 }
 
 // getOrg answers GET /org: {"org":[{...}]}. The body is encoded once per
@@ -104,17 +162,24 @@ type cachedOrg struct {
 // an integration.
 func (a *API) getOrg(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
 	epoch := a.svc.Epoch()
+	tier := orgTierOf(r.PathValue("version"))
 	if v, ok := a.orgs.Load(p.OrgID); ok && v.(*cachedOrg).epoch == epoch {
-		return web.WriteRawJSON(w, http.StatusOK, v.(*cachedOrg).body)
+		return web.WriteRawJSON(w, http.StatusOK, v.(*cachedOrg).body[tier])
 	}
 	o, err := a.svc.Org(r.Context(), p.OrgID)
 	if err != nil {
 		return err
 	}
-	body, err := web.Marshal(map[string]any{"org": []orgJSON{orgView(o)}})
+	photo, err := a.svc.OrgPhotoID(r.Context(), p.OrgID)
 	if err != nil {
 		return err
 	}
-	a.orgs.Store(p.OrgID, &cachedOrg{epoch: epoch, body: body})
-	return web.WriteRawJSON(w, http.StatusOK, body)
+	c := &cachedOrg{epoch: epoch}
+	for t := range numOrgTiers {
+		if c.body[t], err = web.Marshal(map[string]any{"org": []orgJSON{orgView(o, photo, t)}}); err != nil {
+			return err
+		}
+	}
+	a.orgs.Store(p.OrgID, c)
+	return web.WriteRawJSON(w, http.StatusOK, c.body[tier])
 }

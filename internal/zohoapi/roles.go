@@ -83,9 +83,22 @@ func (a *API) getRole(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	}
 	ro, err := a.svc.GetRole(r.Context(), p.OrgID, id)
 	if err != nil {
-		return err
+		return unknownRole(err)
 	}
 	return a.writeRoles(w, r, p, []*crmguard.Role{ro})
+}
+
+// unknownRole answers an unknown role ID in the URL with the details of
+// InvalidUrlDetails in Zoho's OpenAPI file for roles
+// (https://github.com/zoho/crm-oas/blob/main/v8.0/roles.json), which
+// requires resource_path_index, the ID's place among the URL's path
+// parameters; none of its error shapes has empty details. An unknown user
+// ID answers the same way.
+func unknownRole(err error) error {
+	if ce, ok := crmguard.AsError(err); ok && ce == service.ErrInvalidRoleID {
+		return crmguard.NewError(ce.Code, ce.Message, crmguard.Details{"resource_path_index": 0})
+	}
+	return err
 }
 
 func requireManageRoles(p *crmguard.Principal) error {
@@ -246,7 +259,7 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 		return err
 	}
 	if err := a.svc.DeleteRole(r.Context(), a.actor(r, p), id, to); err != nil {
-		return err
+		return unknownRole(err)
 	}
 	return writeRecords(w, http.StatusOK, "roles", success(id, "Role Deleted"))
 }

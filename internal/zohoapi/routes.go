@@ -26,6 +26,9 @@ type route struct {
 // routes is every API route crmguard serves, with the scope each needs.
 var routes = []route{
 	{"GET", "org", access.ScopeOrgRead, (*API).getOrg},
+	{"GET", "org/photo", access.ScopeOrgRead, (*API).getOrgPhoto},
+	{"POST", "org/photo", access.ScopeOrgCreate, (*API).uploadOrgPhoto},
+	{"DELETE", "org/photo", access.ScopeOrgDelete, (*API).deleteOrgPhoto},
 	{"GET", "users", access.ScopeUsersRead, (*API).listUsers},
 	{"POST", "users", access.ScopeUsersCreate, (*API).addUser},
 	{"PUT", "users", access.ScopeUsersUpdate, (*API).updateUsers},
@@ -138,6 +141,11 @@ func (a *API) fail(e *crmguard.Error) http.Handler {
 // v2 on. An earlier version answers INVALID_URL_PATTERN, as Zoho answers a
 // URL its version does not have.
 var since = map[string]string{
+	// Zoho documents the org photo's upload from v2, its deletion from v3
+	// (https://www.zoho.com/crm/developer/docs/api/v3/delete-org-img.html),
+	// and reading it only in its v8.0 OpenAPI file.
+	"DELETE org/photo": "v3",
+	"GET org/photo":    "v8",
 	// Territories: GET from v2 (https://www.zoho.com/crm/developer/docs/api/v2/territories.html),
 	// writes from v6 (v6/add-territories.html, v6/update-territories.html, the
 	// earliest pages); a user's territories from v3 (v3/get-user-territories.html,

@@ -11,10 +11,10 @@ import (
 // 100 pages of 200.
 const DefaultUserCacheBytes = 32 << 20
 
-// userKey names one encoded user: the spelling differs on v2 and v2.1.
+// userKey names one encoded user: the spelling differs by version.
 type userKey struct {
-	org, id crmguard.ID
-	legacy  bool
+	org, id  crmguard.ID
+	spelling userSpelling
 }
 
 type encodedUser struct {

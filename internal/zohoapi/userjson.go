@@ -2,6 +2,7 @@ package zohoapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -15,12 +16,43 @@ import (
 // zone. It is built once per org and change epoch (see meta.go).
 type userView struct {
 	loc      *time.Location
-	legacy   bool // v2 and v2.1 spell created_by and created_time capitalised
+	spelling userSpelling
 	roles    map[crmguard.ID]string
 	profiles map[crmguard.ID]string
 	names    map[crmguard.ID]string
-	custom   []*crmguard.Field
-	now      time.Time
+	// firstLast holds the first and last names of modifiers, for v8.
+	firstLast map[crmguard.ID][2]string
+	custom    []*crmguard.Field
+	now       time.Time
+}
+
+// userSpelling is how a version spells a user's keys: v2 and v2.1
+// capitalise Created_By and Created_Time; v8 gives Modified_By the owner
+// object, with first_name and last_name, of the Users schema of Zoho's
+// OpenAPI file for v8.0 (https://github.com/zoho/crm-oas/blob/main/v8.0/users.json,
+// "Modified_By": owner, which requires name, id, first_name, last_name),
+// where the samples of v2 to v7 show {name, id}
+// (https://www.zoho.com/crm/developer/docs/api/v2/get-users.html). The
+// OpenAPI file's own sample (v8.0/users/operations/getUsers/examples)
+// shows {name, id}, against its schema; the schema is what v8 clients
+// generated from the file decode.
+type userSpelling uint8
+
+const (
+	spellingV3 userSpelling = iota // v3 to v7
+	spellingV2                     // v2 and v2.1
+	spellingV8                     // v8
+)
+
+// spellingOf is the spelling of the request's version.
+func spellingOf(r *http.Request) userSpelling {
+	switch v := r.PathValue("version"); {
+	case v == "v2" || v == "v2.1":
+		return spellingV2
+	case compareVersions(v, "v8") >= 0:
+		return spellingV8
+	}
+	return spellingV3
 }
 
 // Defaults of the preference fields of a user who never set them.
@@ -103,6 +135,23 @@ func (w *jw) ref(k string, name string, id crmguard.ID) {
 	w.b = append(w.b, '"', '}')
 }
 
+// owner writes v8's owner object {name, id, first_name, last_name}, or
+// null for no ID.
+func (w *jw) owner(k, name string, id crmguard.ID, fl [2]string) {
+	if id == 0 {
+		w.key(k)
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.key(k)
+	o := jw{b: append(w.b, '{'), first: true}
+	o.str("name", name)
+	o.id("id", id)
+	o.str("first_name", fl[0])
+	o.str("last_name", fl[1])
+	w.b = append(o.b, '}')
+}
+
 func (w *jw) time(k string, t time.Time, loc *time.Location) {
 	w.key(k)
 	if t.IsZero() {
@@ -164,14 +213,18 @@ func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
 	w.boolean("personal_account", false)
 	w.boolean("sandboxDeveloper", false)
 	w.str("default_tab_group", "0")
-	if v.legacy {
+	if v.spelling == spellingV2 {
 		w.ref("Created_By", v.names[u.CreatedBy], u.CreatedBy)
 		w.time("Created_Time", u.CreatedTime, v.loc)
 	} else {
 		w.ref("created_by", v.names[u.CreatedBy], u.CreatedBy)
 		w.time("created_time", u.CreatedTime, v.loc)
 	}
-	w.ref("Modified_By", v.names[u.ModifiedBy], u.ModifiedBy)
+	if v.spelling == spellingV8 {
+		w.owner("Modified_By", v.names[u.ModifiedBy], u.ModifiedBy, v.firstLast[u.ModifiedBy])
+	} else {
+		w.ref("Modified_By", v.names[u.ModifiedBy], u.ModifiedBy)
+	}
 	w.time("Modified_Time", u.ModifiedTime, v.loc)
 	for _, f := range v.custom {
 		w.raw(f.APIName, u.Extra[f.APIName])

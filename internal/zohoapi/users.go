@@ -33,11 +33,11 @@ func userType(r *http.Request) (string, error) {
 // from the cache where it can and from storage (or have) for the rest;
 // users that do not exist are left out.
 func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
-	legacy := legacyVersion(r)
+	spelling := spellingOf(r)
 	out := make([][]byte, len(ids))
 	var missing []crmguard.ID
 	for i, id := range ids {
-		if e, ok := a.users.get(epoch, userKey{p.OrgID, id, legacy}); ok {
+		if e, ok := a.users.get(epoch, userKey{p.OrgID, id, spelling}); ok {
 			out[i] = e.json
 		} else {
 			missing = append(missing, id)
@@ -57,7 +57,7 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := m.view(r.Context(), a, users, legacy)
+	v, err := m.view(r.Context(), a, users, spelling)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, 
 	for _, u := range users {
 		b := v.appendUser(make([]byte, 0, 1400), u)
 		byID[u.ID] = b
-		a.users.put(epoch, userKey{p.OrgID, u.ID, legacy}, encodedUser{json: b, modified: u.ModifiedTime})
+		a.users.put(epoch, userKey{p.OrgID, u.ID, spelling}, encodedUser{json: b, modified: u.ModifiedTime})
 	}
 	kept := out[:0]
 	for i, id := range ids {
@@ -190,7 +190,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 		return err
 	}
 	epoch := a.svc.Epoch()
-	e, ok := a.users.get(epoch, userKey{p.OrgID, id, legacyVersion(r)})
+	e, ok := a.users.get(epoch, userKey{p.OrgID, id, spellingOf(r)})
 	if !ok {
 		u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
 		if ce, ok := crmguard.AsError(err); ok && ce == service.ErrInvalidUserID {
