@@ -73,6 +73,18 @@ type Store interface {
 	// ListTerritoryUserIDs lists the members of a territory, ascending.
 	ListTerritoryUserIDs(ctx context.Context, org, territory ID) ([]ID, error)
 
+	// CreateUserGroup inserts a group and its sources; a duplicate name
+	// (any case) is ErrConflict.
+	CreateUserGroup(ctx context.Context, g *UserGroup) error
+	// UpdateUserGroup writes name, description and modifier, and replaces
+	// the sources.
+	UpdateUserGroup(ctx context.Context, g *UserGroup) error
+	DeleteUserGroup(ctx context.Context, org, id ID) error
+	GetUserGroup(ctx context.Context, org, id ID) (*UserGroup, error)
+	// ListUserGroups returns the org's groups with their sources, oldest
+	// first.
+	ListUserGroups(ctx context.Context, org ID) ([]*UserGroup, error)
+
 	CreateUser(ctx context.Context, u *User) error
 	GetUser(ctx context.Context, org, id ID) (*User, error)
 	// GetUserByEmail matches the e-mail case-insensitively.

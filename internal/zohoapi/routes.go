@@ -64,6 +64,15 @@ var routes = []route{
 	{"DELETE", "users/{id}/territories", access.ScopeUsersDelete, (*API).deleteUserTerritories},
 	{"GET", "users/{id}/territories/{territory_id}", access.ScopeUsersRead, (*API).getUserTerritories},
 	{"DELETE", "users/{id}/territories/{territory_id}", access.ScopeUsersDelete, (*API).deleteUserTerritories},
+	{"GET", "settings/user_groups", access.ScopeUserGroupsRead, (*API).listGroups},
+	{"POST", "settings/user_groups", access.ScopeUserGroupsCreate, (*API).addGroups},
+	{"PUT", "settings/user_groups", access.ScopeUserGroupsUpdate, (*API).updateGroups},
+	{"GET", "settings/user_groups/{id}", access.ScopeUserGroupsRead, (*API).getGroup},
+	{"PUT", "settings/user_groups/{id}", access.ScopeUserGroupsUpdate, (*API).updateGroups},
+	{"DELETE", "settings/user_groups/{id}", access.ScopeUserGroupsDelete, (*API).deleteGroup},
+	{"GET", "settings/user_groups/{id}/sources", access.ScopeUserGroupsRead, (*API).groupSources},
+	{"GET", "settings/user_groups/{id}/actions/sources_count", access.ScopeUserGroupsRead, (*API).groupSourcesCount},
+	{"GET", "users/{id}/actions/associated_groups", access.ScopeUserGroupsRead, (*API).userGroupsOfUser},
 }
 
 // Versions are the API versions served; all serve the same resources.
@@ -165,6 +174,13 @@ var since = map[string]string{
 	"POST users/actions/transfer_and_delete":      "v5",
 	"GET users/actions/transfer_and_delete":       "v5",
 	"POST users/{id}/actions/transfer_and_delete": "v5",
+	// User groups: Zoho's v4 pages are the first to document them
+	// (https://www.zoho.com/crm/developer/docs/api/v4/update-user-group.html),
+	// v5's the first with a user's associated groups.
+	"GET settings/user_groups": "v4", "POST settings/user_groups": "v4", "PUT settings/user_groups": "v4",
+	"GET settings/user_groups/{id}": "v4", "PUT settings/user_groups/{id}": "v4", "DELETE settings/user_groups/{id}": "v4",
+	"GET settings/user_groups/{id}/sources": "v4", "GET settings/user_groups/{id}/actions/sources_count": "v4",
+	"GET users/{id}/actions/associated_groups": "v5",
 }
 
 // servedIn reports whether route key is served on version v.
