@@ -99,3 +99,89 @@ func (s *Service) userTerritories(ctx context.Context, a crmguard.Actor, user cr
 	})
 	return results, err
 }
+
+// TerritoryUserIDs lists the members of a territory; an unknown territory
+// is INVALID_DATA
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-user-territory.html).
+func (s *Service) TerritoryUserIDs(ctx context.Context, org, territory crmguard.ID) ([]crmguard.ID, error) {
+	if _, err := s.GetTerritory(ctx, org, territory); err != nil {
+		return nil, err
+	}
+	return s.store.ListTerritoryUserIDs(ctx, org, territory)
+}
+
+// AssociateTerritoryUsers adds users to a territory, each all or nothing,
+// and returns one result per ID: an unknown, deleted or inactive user is
+// INVALID_DATA, a member already DUPLICATE_DATA
+// (https://www.zoho.com/crm/developer/docs/api/v8/associate-users-territory.html).
+func (s *Service) AssociateTerritoryUsers(ctx context.Context, a crmguard.Actor, territory crmguard.ID, users []crmguard.ID) ([]error, error) {
+	return s.territoryUsers(ctx, a, territory, users, true)
+}
+
+// RemoveTerritoryUsers takes users out of a territory, with the rules of
+// RemoveUserTerritories.
+func (s *Service) RemoveTerritoryUsers(ctx context.Context, a crmguard.Actor, territory crmguard.ID, users []crmguard.ID) ([]error, error) {
+	return s.territoryUsers(ctx, a, territory, users, false)
+}
+
+func (s *Service) territoryUsers(ctx context.Context, a crmguard.Actor, territory crmguard.ID, users []crmguard.ID, add bool) ([]error, error) {
+	results := make([]error, len(users))
+	err := s.write(ctx, func(tx crmguard.Store) error {
+		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+			return err
+		}
+		t, err := tx.GetTerritory(ctx, a.OrgID, territory)
+		if errors.Is(err, crmguard.ErrNotFound) {
+			return ErrInvalidTerritoryID
+		} else if err != nil {
+			return err
+		}
+		for i, id := range users {
+			results[i], err = s.territoryUser(ctx, tx, a, t, id, add)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return results, err
+}
+
+// territoryUser adds or removes one member: the first result is the
+// record's, the second fails the request.
+func (s *Service) territoryUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, t *crmguard.Territory, user crmguard.ID, add bool) (error, error) {
+	if user == 0 {
+		return recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "id", nil), nil
+	}
+	u, err := tx.GetUser(ctx, a.OrgID, user)
+	switch {
+	case errors.Is(err, crmguard.ErrNotFound):
+		return recordErr(crmguard.CodeInvalidData, "The user ID is invalid", "id", nil), nil
+	case err != nil:
+		return nil, err
+	case u.Status == crmguard.UserDeleted:
+		return recordErr(crmguard.CodeInvalidData, "The user ID given has already been deleted", "id", nil), nil
+	case add && !u.Active():
+		return recordErr(crmguard.CodeInvalidData, "The user you are trying to associate is an inactive user", "id", nil), nil
+	case !add && t.ReportingTo == 0:
+		return recordErr(crmguard.CodeInvalidData, "Organization Territory cannot be removed from the user", "id", nil), nil
+	case !add && t.Manager == user:
+		return recordErr(crmguard.CodeInvalidData, "A territory cannot be removed from its assigned manager", "id", nil), nil
+	}
+	action := "territory.user_add"
+	if add {
+		err = tx.AddTerritoryUser(ctx, a.OrgID, t.ID, user)
+	} else {
+		action = "territory.user_remove"
+		err = tx.RemoveTerritoryUser(ctx, a.OrgID, t.ID, user)
+	}
+	switch {
+	case errors.Is(err, crmguard.ErrConflict):
+		return recordErr(crmguard.CodeDuplicateData, "The user is already associated with the territory", "id", nil), nil
+	case errors.Is(err, crmguard.ErrNotFound):
+		return recordErr(crmguard.CodeInvalidData, "The user is not a member of this territory", "id", nil), nil
+	case err != nil:
+		return nil, err
+	}
+	return nil, s.audit(ctx, tx, a, action, "territory", t.ID, nil, map[string]any{"territory": t.ID, "user": user})
+}

@@ -64,6 +64,12 @@ var routes = []route{
 	{"DELETE", "users/{id}/territories", access.ScopeUsersDelete, (*API).deleteUserTerritories},
 	{"GET", "users/{id}/territories/{territory_id}", access.ScopeUsersRead, (*API).getUserTerritories},
 	{"DELETE", "users/{id}/territories/{territory_id}", access.ScopeUsersDelete, (*API).deleteUserTerritories},
+	{"GET", "settings/territories/{id}/users", access.ScopeUsersRead, (*API).getTerritoryUsers},
+	{"PUT", "settings/territories/{id}/users", access.ScopeTerritoriesUpdate, (*API).putTerritoryUsers},
+	{"DELETE", "settings/territories/{id}/users", access.ScopeTerritoriesDelete, (*API).deleteTerritoryUsers},
+	{"GET", "settings/territories/{id}/users/{user_id}", access.ScopeUsersRead, (*API).getTerritoryUsers},
+	{"PUT", "settings/territories/{id}/users/{user_id}", access.ScopeTerritoriesUpdate, (*API).putTerritoryUsers},
+	{"DELETE", "settings/territories/{id}/users/{user_id}", access.ScopeTerritoriesDelete, (*API).deleteTerritoryUsers},
 	{"GET", "settings/user_groups", access.ScopeUserGroupsRead, (*API).listGroups},
 	{"POST", "settings/user_groups", access.ScopeUserGroupsCreate, (*API).addGroups},
 	{"PUT", "settings/user_groups", access.ScopeUserGroupsUpdate, (*API).updateGroups},
@@ -169,6 +175,15 @@ var since = map[string]string{
 	"GET users/{id}/territories/{territory_id}":    "v3",
 	"DELETE users/{id}/territories":                "v6",
 	"DELETE users/{id}/territories/{territory_id}": "v6",
+	// The users of a territory from v5 (v5/get-user-territory.html,
+	// v5/associate-users-territory.html, and the disassociate page of Zoho's
+	// v5 platform docs, developer/docs/vertical-solutions/api/v5/).
+	"GET settings/territories/{id}/users":              "v5",
+	"PUT settings/territories/{id}/users":              "v5",
+	"DELETE settings/territories/{id}/users":           "v5",
+	"GET settings/territories/{id}/users/{user_id}":    "v5",
+	"PUT settings/territories/{id}/users/{user_id}":    "v5",
+	"DELETE settings/territories/{id}/users/{user_id}": "v5",
 	// Transfer records and delete user, and its job's status, arrived in v5
 	// (https://www.zoho.com/crm/developer/docs/api/v5/transfer_records-delete_user.html).
 	"POST users/actions/transfer_and_delete":      "v5",

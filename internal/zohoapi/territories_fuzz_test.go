@@ -14,6 +14,7 @@ var territoryRoutes = []struct{ method, path string }{
 	{"PUT", "/crm/v8/settings/territories/{id}"}, {"DELETE", "/crm/v8/settings/territories/{id}"},
 	{"PUT", "/crm/v8/users/{id}/territories"}, {"DELETE", "/crm/v8/users/{id}/territories"},
 	{"GET", "/crm/v3/users/{id}/territories"}, {"PUT", "/crm/v6/settings/territories"},
+	{"PUT", "/crm/v8/settings/territories/{id}/users"}, {"DELETE", "/crm/v8/settings/territories/{id}/users"},
 }
 
 // FuzzTerritoriesAPI sends fuzzed territory and user-territory requests to
@@ -52,6 +53,8 @@ func FuzzTerritoriesAPI(f *testing.F) {
 		{5, user, "ids=" + terr["East"] + "," + terr["Root"], ""},
 		{6, user, "", ""},
 		{7, "", "", `{"territories":[{"id":"` + terr["West"] + `","permission_type":"read_only"}]}`},
+		{8, terr["East"], "", `{"users":[{"id":"` + user + `"},{"id":"` + user + `"},{"id":"1"},{},[]]}`},
+		{9, terr["East"], "ids=" + user + ",1", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.route, s.id, s.q, s.body)

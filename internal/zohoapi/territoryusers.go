@@ -1,0 +1,191 @@
+package zohoapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/access"
+	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/web"
+)
+
+// The users of a territory, the reverse of a user's territories
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-user-territory.html,
+// associate-users-territory.html and the disassociate page beside them;
+// zoho/crm-oas v8.0/territory_users.json), all from v5. GET takes
+// ZohoCRM.users.READ; PUT takes the territories scope and the users scope
+// both, the second checked here.
+
+// userPathID reads {user_id}; a malformed one is not a URL.
+func userPathID(r *http.Request) (crmguard.ID, error) {
+	s := r.PathValue("user_id")
+	if s == "" {
+		return 0, nil
+	}
+	id, ok := crmguard.ParseID(s)
+	if !ok {
+		return 0, ErrURLPattern
+	}
+	return id, nil
+}
+
+// getTerritoryUsers answers GET /settings/territories/{id}/users[/{user_id}]
+// with the users as GET /users writes them; none is 204.
+func (a *API) getTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	tid, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	uid, err := userPathID(r)
+	if err != nil {
+		return err
+	}
+	epoch := a.svc.Epoch()
+	ids, err := a.svc.TerritoryUserIDs(r.Context(), p.OrgID, tid)
+	if err != nil {
+		return pathIndex(err, 0)
+	}
+	if uid != 0 {
+		found := false
+		for _, id := range ids {
+			found = found || id == uid
+		}
+		if !found {
+			return pathIndex(service.ErrInvalidUserID, 1)
+		}
+		ids = []crmguard.ID{uid}
+	}
+	if len(ids) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	enc, err := a.encodeUsers(r, p, epoch, ids, nil)
+	if err != nil {
+		return err
+	}
+	var info *pageInfo
+	if uid == 0 {
+		info = &pageInfo{page: 1, perPage: maxPerPage}
+	}
+	return a.writeUsers(w, enc, info)
+}
+
+// putTerritoryUsers answers PUT /settings/territories/{id}/users with
+// {"users":[{"id"}]}, or PUT …/users/{user_id} without a body.
+func (a *API) putTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	tid, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	uid, err := userPathID(r)
+	if err != nil {
+		return err
+	}
+	if !access.ScopeMask(p.ScopeMask).Covers(access.ScopeUsersUpdate) {
+		return errTerritoryScope
+	}
+	if err := requirePerm(p, crmguard.PermManageUsers, "permission denied"); err != nil {
+		return err
+	}
+	if uid != 0 {
+		return a.territoryUserResults(w, r, p, tid, []crmguard.ID{uid}, []int{0}, make([]web.Envelope, 1), true)
+	}
+	recs, err := recordsBody(r, "users", maxUpdateBatch, "required field not found")
+	if err != nil {
+		return err
+	}
+	out := make([]web.Envelope, len(recs))
+	var ids []crmguard.ID
+	var at []int
+	for i, rec := range recs {
+		if rec == nil {
+			out[i] = failure(notObject("users", i))
+			continue
+		}
+		id, given, ok := recordID(rec)
+		if given && !ok {
+			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
+				"api_name": "id", "json_path": recordPath("users", i) + ".id", "expected_data_type": "bigint"}))
+			continue
+		}
+		ids = append(ids, id)
+		at = append(at, i)
+	}
+	return a.territoryUserResults(w, r, p, tid, ids, at, out, true)
+}
+
+// deleteTerritoryUsers answers DELETE /settings/territories/{id}/users?ids=
+// and DELETE …/users/{user_id}.
+func (a *API) deleteTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
+	tid, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	uid, err := userPathID(r)
+	if err != nil {
+		return err
+	}
+	// ZohoCRM.settings.territories.ALL alone will do, or the DELETE
+	// operation with the users scope (v7/disassociate-users-territory.html).
+	m := access.ScopeMask(p.ScopeMask)
+	if !m.Covers(access.ScopeUsersDelete) && !(m.Covers(access.ScopeTerritoriesRead) && m.Covers(access.ScopeTerritoriesCreate) && m.Covers(access.ScopeTerritoriesUpdate)) {
+		return errTerritoryScope
+	}
+	if err := requirePerm(p, crmguard.PermManageUsers, "permission denied"); err != nil {
+		return err
+	}
+	ids := []crmguard.ID{uid}
+	if uid == 0 {
+		raw := query(r, "ids")
+		if raw == "" {
+			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "ids"})
+		}
+		parts := strings.Split(raw, ",")
+		if len(parts) > maxUpdateBatch {
+			return paramErr("ids", raw, crmguard.Details{"maximum_length": maxUpdateBatch})
+		}
+		ids = ids[:0]
+		for _, s := range parts {
+			id, ok := crmguard.ParseID(strings.TrimSpace(s))
+			if !ok {
+				return paramErr("ids", s, crmguard.Details{"expected_data_type": "bigint"})
+			}
+			ids = append(ids, id)
+		}
+	}
+	at := make([]int, len(ids))
+	for i := range at {
+		at[i] = i
+	}
+	return a.territoryUserResults(w, r, p, tid, ids, at, make([]web.Envelope, len(ids)), false)
+}
+
+func (a *API) territoryUserResults(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, tid crmguard.ID,
+	ids []crmguard.ID, at []int, out []web.Envelope, add bool) error {
+	var results []error
+	var err error
+	msg := "Given User added to the mentioned territory Successfully"
+	if add {
+		results, err = a.svc.AssociateTerritoryUsers(r.Context(), a.actor(r, p), tid, ids)
+	} else {
+		msg = "Given User Removed from the mentioned territory Successfully"
+		results, err = a.svc.RemoveTerritoryUsers(r.Context(), a.actor(r, p), tid, ids)
+	}
+	if err != nil {
+		return pathIndex(err, 0)
+	}
+	if err := batchResults(out, "users", at, results, func(j int) crmguard.ID { return ids[j] }, msg); err != nil {
+		return err
+	}
+	// v8's page answers a member already as ALREADY_EXISTS, "User Already
+	// exists in this Territory"; v5 to v7 as DUPLICATE_DATA.
+	if r.PathValue("version") == "v8" {
+		for i, o := range out {
+			if o.Code == crmguard.CodeDuplicateData {
+				out[i].Code, out[i].Message = "ALREADY_EXISTS", "User Already exists in this Territory"
+			}
+		}
+	}
+	return writeRecords(w, writeStatus(r, out, http.StatusOK), "users", out...)
+}
