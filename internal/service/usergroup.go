@@ -298,3 +298,20 @@ func (s *Service) GroupsOfUser(ctx context.Context, org, user crmguard.ID) ([]*c
 	}
 	return out, nil
 }
+
+// GroupByRef finds a group by ID or name (any case).
+func (s *Service) GroupByRef(ctx context.Context, org crmguard.ID, ref string) (*crmguard.UserGroup, error) {
+	if id, ok := crmguard.ParseID(ref); ok {
+		return s.GetUserGroup(ctx, org, id)
+	}
+	gs, err := s.store.ListUserGroups(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gs {
+		if strings.EqualFold(g.Name, ref) {
+			return g, nil
+		}
+	}
+	return nil, crmguard.NewError(crmguard.CodeInvalidData, "no user group has this name or ID", crmguard.Details{"group": ref})
+}
