@@ -84,7 +84,7 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(serveCmd(e), initCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), groupCmd(e), reportCmd(e), emulatorCmd(e), seedCmd(e), versionCmd())
+	root.AddCommand(serveCmd(e), initCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), groupCmd(e), territoryCmd(e), reportCmd(e), emulatorCmd(e), seedCmd(e), versionCmd())
 	// Cobra's completion command (bash, zsh, fish, powershell), made here
 	// rather than on first Execute so its help can say where scripts go.
 	root.InitDefaultCompletionCmd()
