@@ -138,6 +138,10 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 	d := r.base(u.FullName()+" · Users", "setup")
 	t := row(u, rn, pn)
 	d.Target, d.Roles, d.ProfileList, d.Flash, d.Error, d.InviteURL = &t, roles, profiles, flash, errMsg, link
+	if d.UserGroups, err = c.userGroups(r, u.ID); err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	if d.Tokens, err = c.tokenRows(r, u.ID); err != nil {
 		c.internal(w, r, err)
 		return

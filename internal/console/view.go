@@ -29,12 +29,14 @@ type data struct {
 	Form        map[string]string
 
 	// Security Control and audit pages.
-	Tab      string
-	RoleRows []roleRow
-	Rules    []ruleRow
-	Events   []eventRow
-	CSVLink  string
-	Compare  *comparison
+	Tab        string
+	RoleRows   []roleRow
+	GroupRows  []groupRow
+	UserGroups []string
+	Rules      []ruleRow
+	Events     []eventRow
+	CSVLink    string
+	Compare    *comparison
 
 	// Who has API access.
 	ReportProfiles []reportProfile
