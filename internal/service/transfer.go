@@ -48,8 +48,9 @@ func transferErr(parent string, more crmguard.Details) *FieldError {
 
 // TransferAndDelete deletes each user as DeleteUser does, after moving
 // what crmguard keeps of theirs: their direct reports go to MoveSubordinate
-// (or To), the OAuth clients they made are deleted with every token those
-// minted, and their own tokens are revoked. It runs as one job in one
+// (or To), they leave every territory (one they manage passes to To) and
+// every user group they are a source of, the OAuth clients they made are
+// deleted with every token those minted, and their own tokens are revoked. It runs as one job in one
 // transaction: any item's error (an *ItemError) changes nothing. Zoho
 // schedules the job and answers at once; crmguard finishes it before
 // answering, so the job is already completed.
@@ -139,6 +140,14 @@ func (s *Service) transferOne(ctx context.Context, tx crmguard.Store, a crmguard
 		}
 		deleted++
 	}
+	left, err := s.leaveTerritories(ctx, tx, a, u, to, now)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.leaveGroups(ctx, tx, a, u, now)
+	if err != nil {
+		return nil, err
+	}
 	before := userAudit(u)
 	u.Status, u.InviteHash, u.InviteExpires = crmguard.UserDeleted, nil, zeroTime
 	u.ReportingTo, u.ModifiedBy, u.ModifiedTime = 0, a.UserID, now
@@ -152,6 +161,8 @@ func (s *Service) transferOne(ctx context.Context, tx crmguard.Store, a crmguard
 		SubordinatesTo: boss.ID, SubordinatesMoved: moved, ClientsDeleted: deleted}
 	after := userAudit(u)
 	after["transfer"] = it
+	after["territories"] = left
+	after["user_groups"] = groups
 	if err := s.audit(ctx, tx, a, "user.delete", "user", u.ID, before, after); err != nil {
 		return nil, err
 	}

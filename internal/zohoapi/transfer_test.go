@@ -3,10 +3,12 @@ package zohoapi_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/testenv"
 )
 
@@ -138,5 +140,106 @@ func TestTransferAndDeleteMoves(t *testing.T) {
 	}
 	for _, v := range []string{"v5", "v8"} {
 		testenv.GoldenResponse(t, "transfer/status_"+v, env.Do(t, "GET", "/crm/"+v+"/users/actions/transfer_and_delete?job_id="+job, f.tokens["read"], ""))
+	}
+}
+
+// TestTransferAndDeleteLeavesTerritoriesAndGroups deletes a user who
+// manages a territory, belongs to it and is a group's user source: the
+// territory's users and the group's sources no longer list them, the
+// manager role passes to the transfer user, a group left with no source
+// stays, and the user.delete audit event records all of it.
+func TestTransferAndDeleteLeavesTerritoriesAndGroups(t *testing.T) {
+	ctx := context.Background()
+	f := newUsersFixture(t)
+	env := f.env
+	admin := crmguard.Actor{OrgID: env.Org.ID, UserID: env.User(t, "").ID, Source: crmguard.SourceAPI}
+	patricia, marcus, grace := env.User(t, salesUser), env.User(t, anotherSales), env.User(t, standardUser)
+	str := func(s string) *string { return &s }
+	ids, errs, err := env.Svc.AddTerritories(ctx, admin, []service.TerritoryInput{{Name: str("Org"), PermissionType: str(crmguard.TerritoryReadWriteDelete)}})
+	if err != nil || errs[0] != nil {
+		t.Fatal(err, errs)
+	}
+	root := ids[0]
+	rw := crmguard.TerritoryReadWriteDelete
+	ids, errs, err = env.Svc.AddTerritories(ctx, admin, []service.TerritoryInput{{Name: str("West"), ReportingTo: &root, Manager: &patricia.ID, PermissionType: &rw}})
+	if err != nil || errs[0] != nil {
+		t.Fatal(err, errs)
+	}
+	west := ids[0]
+	if errs, err := env.Svc.AssociateTerritoryUsers(ctx, admin, west, []crmguard.ID{patricia.ID, grace.ID}); err != nil || errs[0] != nil || errs[1] != nil {
+		t.Fatal(err, errs)
+	}
+	src := func(ids ...crmguard.ID) []service.GroupSourceInput {
+		var out []service.GroupSourceInput
+		for _, id := range ids {
+			out = append(out, service.GroupSourceInput{Type: crmguard.GroupSourceUsers, ID: id})
+		}
+		return out
+	}
+	gids, errs, err := env.Svc.AddUserGroups(ctx, admin, []service.UserGroupInput{
+		{Name: str("Closers"), Sources: src(patricia.ID, grace.ID), HasSources: true},
+		{Name: str("Solo"), Sources: src(patricia.ID), HasSources: true}})
+	if err != nil || errs[0] != nil || errs[1] != nil {
+		t.Fatal(err, errs)
+	}
+
+	resp := env.Do(t, "POST", "/crm/v8/users/"+patricia.ID.String()+"/actions/transfer_and_delete", f.tokens["admin"],
+		`{"transfer_and_delete":[{"transfer":{"id":"`+marcus.ID.String()+`","records":true,"assignment":true,"criteria":false}}]}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("transfer: status %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+
+	// ids lists the IDs of the records a GET answers under key.
+	listed := func(path, key string) []string {
+		t.Helper()
+		r := env.Do(t, "GET", path, f.tokens["admin"], "")
+		defer r.Body.Close()
+		if r.StatusCode == 204 {
+			return nil
+		}
+		// A group's sources carry the user's ID in source.id.
+		var out map[string]json.RawMessage
+		var recs []struct {
+			ID     string
+			Source struct{ ID string }
+		}
+		if r.StatusCode != 200 || json.NewDecoder(r.Body).Decode(&out) != nil || json.Unmarshal(out[key], &recs) != nil {
+			t.Fatalf("GET %s: status %d", path, r.StatusCode)
+		}
+		var got []string
+		for _, v := range recs {
+			got = append(got, v.ID+v.Source.ID)
+		}
+		return got
+	}
+	if got := listed("/crm/v8/settings/territories/"+west.String()+"/users", "users"); slices.Contains(got, patricia.ID.String()) ||
+		!slices.Contains(got, marcus.ID.String()) || !slices.Contains(got, grace.ID.String()) {
+		t.Errorf("West's users %v: want marcus and grace, not patricia", got)
+	}
+	if got := listed("/crm/v8/settings/territories/"+west.String(), "territories"); len(got) != 1 {
+		t.Fatalf("West: %v", got)
+	}
+	if tr, err := env.Store.GetTerritory(ctx, env.Org.ID, west); err != nil || tr.Manager != marcus.ID {
+		t.Errorf("West's manager: %v, %+v; want marcus", err, tr)
+	}
+	if got := listed("/crm/v8/settings/user_groups/"+gids[0].String()+"/sources", "sources"); slices.Contains(got, patricia.ID.String()) || !slices.Contains(got, grace.ID.String()) {
+		t.Errorf("Closers' sources %v: want grace, not patricia", got)
+	}
+	if got := listed("/crm/v8/settings/user_groups/"+gids[1].String()+"/sources", "sources"); len(got) != 0 {
+		t.Errorf("Solo's sources %v: want none", got)
+	}
+	if _, err := env.Store.GetUserGroup(ctx, env.Org.ID, gids[1]); err != nil {
+		t.Errorf("Solo, left without sources, is gone: %v", err)
+	}
+	evs, err := env.Store.ListAudit(ctx, env.Org.ID, crmguard.AuditFilter{Target: patricia.ID, Action: "user.delete"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("audit of the delete: %v, %d events", err, len(evs))
+	}
+	b, _ := json.Marshal(evs[0])
+	for _, want := range []string{`"territories"`, `"managed"`, `"user_groups"`, `"left_without_sources"`, gids[1].String(), west.String()} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("user.delete event lacks %s: %s", want, b)
+		}
 	}
 }
