@@ -40,7 +40,7 @@ func thousands(n int) string {
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "password", "me", "error", "setup", "security", "profile", "users", "user", "invite",
-		"roles", "groups", "ips", "audit", "compare", "api", "report", "confirm"} {
+		"roles", "groups", "territories", "ips", "audit", "compare", "api", "report", "confirm"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return out

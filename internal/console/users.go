@@ -142,6 +142,10 @@ func (c *Console) userPage(w http.ResponseWriter, r *request, status int, id crm
 		c.internal(w, r, err)
 		return
 	}
+	if d.UserTerritories, err = c.userTerritories(r, u.ID); err != nil {
+		c.internal(w, r, err)
+		return
+	}
 	if d.Tokens, err = c.tokenRows(r, u.ID); err != nil {
 		c.internal(w, r, err)
 		return

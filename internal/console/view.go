@@ -33,10 +33,13 @@ type data struct {
 	RoleRows   []roleRow
 	GroupRows  []groupRow
 	UserGroups []string
-	Rules      []ruleRow
-	Events     []eventRow
-	CSVLink    string
-	Compare    *comparison
+	// Territories page and the user page.
+	TerritoryRows   []territoryRow
+	UserTerritories []string
+	Rules           []ruleRow
+	Events          []eventRow
+	CSVLink         string
+	Compare         *comparison
 
 	// Who has API access.
 	ReportProfiles []reportProfile
