@@ -27,6 +27,10 @@ type User struct {
 	Locale    string
 	// ReportingTo is the user this one reports to, 0 for none.
 	ReportingTo ID
+	// ZUID is the user's Zoho Accounts ID (GET /oauth/user/info, the Users
+	// API's zuid): the store assigns it when it inserts the user, from
+	// 700000001 up, so a JavaScript client reads it exactly. 0 until then.
+	ZUID int64
 	// Extra holds the optional system fields (phone, city, ...) and the
 	// custom fields, by API name, each value validated JSON. Unset fields
 	// are absent.

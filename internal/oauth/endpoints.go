@@ -32,6 +32,7 @@ func (e *Endpoints) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth/v2/auth/login", e.login)
 	mux.HandleFunc("POST /oauth/v2/auth/password", e.changePassword)
 	mux.HandleFunc("POST /oauth/v2/auth/consent", e.consent)
+	mux.HandleFunc("GET /oauth/user/info", e.userInfo)
 	mux.HandleFunc("GET /invite/{token}", e.invite)
 	mux.HandleFunc("POST /invite/{token}", e.acceptInvite)
 }

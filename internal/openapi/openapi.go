@@ -227,6 +227,11 @@ func operation(rt Route) obj {
 	case emulatorAuth:
 		op["security"] = []any{obj{"emulatorKey": []string{}}}
 		responses["401"] = obj{"$ref": "#/components/responses/ZohoError"}
+	case userInfoAuth:
+		op["security"] = []any{obj{"zohoOAuth": []string{userInfoScope}}}
+		op["description"] = "Needs an access token with the scope " + userInfoScope + ", sent as Zoho-oauthtoken or Bearer."
+		responses["401"] = obj{"$ref": "#/components/responses/ZohoError"}
+		responses["403"] = obj{"$ref": "#/components/responses/ZohoError"}
 	}
 	if len(params) > 0 {
 		op["parameters"] = params
@@ -313,6 +318,7 @@ func components() obj {
 	for _, s := range allScopes() {
 		scopes[s] = "Routes that need " + s
 	}
+	scopes[userInfoScope] = "GET /oauth/user/info"
 	return obj{
 		"securitySchemes": obj{
 			"zohoOAuth": obj{

@@ -10,7 +10,8 @@ type Route struct {
 	Summary      string
 	// Auth is how the caller proves who it is: "" (nobody),
 	// "client" (client_id and client_secret in the form),
-	// "session" (the accounts sign-in cookie) or "emulator" (X-Emulator-Key).
+	// "session" (the accounts sign-in cookie), "emulator" (X-Emulator-Key)
+	// or "token" (an access token).
 	Auth string
 	// Form lists the form parameters of a POST, in the order Zoho's pages
 	// give them; Query those of a GET.
@@ -34,6 +35,10 @@ const (
 	tagRoles     = "Roles"
 	tagFields    = "Fields"
 	emulatorAuth = "emulator"
+	// userInfoAuth is an access token, as the API takes it, with the one
+	// scope Zoho Accounts' GET /oauth/user/info needs.
+	userInfoAuth  = "token"
+	userInfoScope = "AaaServer.profile.READ"
 )
 
 // oauthRoutes are Zoho Accounts' endpoints as internal/oauth registers them.
@@ -53,6 +58,8 @@ var oauthRoutes = []Route{
 		Summary: "Change a one-time password during sign-in", Form: []string{"q", "csrf", "email", "current", "next", "confirm"}},
 	{Method: "POST", Path: "/oauth/v2/auth/consent", Tag: TagOAuth, HTML: true, Auth: "session",
 		Summary: "Accept or deny the client's request", Form: []string{"q", "csrf", "action"}},
+	{Method: "GET", Path: "/oauth/user/info", Tag: TagOAuth, Auth: userInfoAuth,
+		Summary: "The token's user: First_Name, Email, Last_Name, Display_Name and ZUID (a number)"},
 	{Method: "GET", Path: "/invite/{token}", Tag: TagInvite, HTML: true,
 		Summary: "Invitation or password-reset page"},
 	{Method: "POST", Path: "/invite/{token}", Tag: TagInvite, HTML: true,

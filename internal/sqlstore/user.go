@@ -13,6 +13,10 @@ const userCols = `org_id, id, email, first_name, last_name, role_id, profile_id,
 	locale, password_hash, must_change_password, created_by, modified_by, created_at, modified_at,
 	reporting_to, extra, invite_hash, invite_expires`
 
+// userSelect reads userCols and the user's ZUID (migration 0009), which
+// the store assigns on insert: a user's row never carries it.
+const userSelect = userCols + `, COALESCE((SELECT zuid FROM user_zuids z WHERE z.user_id = users.id), 0)`
+
 const userInsert = `INSERT INTO users (` + userCols + `, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func scanUser(row interface{ Scan(...any) error }) (*crmguard.User, error) {
@@ -22,7 +26,7 @@ func scanUser(row interface{ Scan(...any) error }) (*crmguard.User, error) {
 	var extra string
 	if err := row.Scan(&u.OrgID, &u.ID, &u.Email, &u.FirstName, &u.LastName, &u.RoleID, &u.ProfileID,
 		&u.Status, &confirmed, &u.TimeZone, &u.Locale, &u.PasswordHash, &mustChange, &u.CreatedBy,
-		&u.ModifiedBy, &created, &modified, &u.ReportingTo, &extra, &u.InviteHash, &inviteExp); err != nil {
+		&u.ModifiedBy, &created, &modified, &u.ReportingTo, &extra, &u.InviteHash, &inviteExp, &u.ZUID); err != nil {
 		return nil, mapErr(err)
 	}
 	u.Confirmed, u.MustChangePassword = confirmed != 0, mustChange != 0
@@ -76,8 +80,15 @@ func (s *Store) CreateUser(ctx context.Context, u *crmguard.User) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.exec(ctx, userInsert, args...)
-	return err
+	if _, err = s.exec(ctx, userInsert, args...); err != nil {
+		return err
+	}
+	return s.readZUID(ctx, u)
+}
+
+// readZUID fills u.ZUID with the one the insert trigger gave it.
+func (s *Store) readZUID(ctx context.Context, u *crmguard.User) error {
+	return mapErr(s.w().QueryRowContext(ctx, `SELECT zuid FROM user_zuids WHERE user_id = ?`, u.ID).Scan(&u.ZUID))
 }
 
 // CreateUsers inserts many users with one prepared statement, in one
@@ -96,6 +107,9 @@ func (s *Store) CreateUsers(ctx context.Context, users []*crmguard.User) error {
 			}
 			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return mapErr(err)
+			}
+			if err := t.(*Store).readZUID(ctx, u); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -124,23 +138,23 @@ func (s *Store) UpdateUser(ctx context.Context, u *crmguard.User) error {
 
 // GetUser returns one user of the org.
 func (s *Store) GetUser(ctx context.Context, org, id crmguard.ID) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? AND id = ?`, org, id))
+	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND id = ?`, org, id))
 }
 
 // GetUserByEmail matches the e-mail case-insensitively among users not
 // deleted.
 func (s *Store) GetUserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? AND email_key = ?`, org, strings.ToLower(email)))
+	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND email_key = ?`, org, strings.ToLower(email)))
 }
 
 // GetUserByInvite finds the user whose pending invitation has this hash.
 func (s *Store) GetUserByInvite(ctx context.Context, hash []byte) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE invite_hash = ?`, hash))
+	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE invite_hash = ?`, hash))
 }
 
 // ListUsers returns every user of the org, oldest first.
 func (s *Store) ListUsers(ctx context.Context, org crmguard.ID) ([]*crmguard.User, error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY id`, org)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? ORDER BY id`, org)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -232,7 +246,7 @@ func (s *Store) GetUsers(ctx context.Context, org crmguard.ID, ids []crmguard.ID
 		}
 	}
 	where, args := userWhere(org, crmguard.UserFilter{IDs: ids})
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users`+where+` ORDER BY id`, args...)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -253,7 +267,7 @@ func sorted(ids []crmguard.ID) bool {
 // user list is nearly contiguous. When the range holds more than twice the
 // IDs asked (a sparse list), it gives up (ok false) for a lookup by ID.
 func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguard.ID) (users []*crmguard.User, ok bool, err error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?`,
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?`,
 		org, ids[0], ids[len(ids)-1], 2*len(ids)+1)
 	if err != nil {
 		return nil, false, mapErr(err)
@@ -283,7 +297,7 @@ func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguar
 // EachUser calls fn for every user f selects, ascending by ID.
 func (s *Store) EachUser(ctx context.Context, org crmguard.ID, f crmguard.UserFilter, fn func(*crmguard.User) error) error {
 	where, args := userWhere(org, f)
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userCols+` FROM users`+where+` ORDER BY id`, args...)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return mapErr(err)
 	}

@@ -106,8 +106,9 @@ func orgTierOf(version string) orgTier {
 	return orgTierV2
 }
 
-// orgView renders o; photo is the ID of its photo, 0 for none.
-func orgView(o *crmguard.Org, photo crmguard.ID, tier orgTier) orgJSON {
+// orgView renders o; photo is the ID of its photo, 0 for none; zuid is
+// the primary user's ZUID, which Zoho's primary_zuid repeats.
+func orgView(o *crmguard.Org, photo crmguard.ID, zuid int64, tier orgTier) orgJSON {
 	loc := o.Location()
 	lic := licenseDetails{Paid: o.Paid, UsersLicensePurchased: o.LicenseUsers}
 	if o.Paid {
@@ -127,7 +128,7 @@ func orgView(o *crmguard.Org, photo crmguard.ID, tier orgTier) orgJSON {
 		Street: str(o.Street), Alias: str(o.Alias), Currency: o.Currency, ID: o.ID, State: str(o.State),
 		Fax: str(o.Fax), EmployeeCount: str(o.EmployeeCount), Zip: str(o.Zip),
 		CreatedTime: formatTime(o.CreatedTime, loc), Website: str(o.Website), CurrencySymbol: o.CurrencySymbol,
-		Mobile: str(o.Mobile), CurrencyLocale: o.CurrencyLocale, PrimaryZUID: o.PrimaryUserID,
+		Mobile: str(o.Mobile), CurrencyLocale: o.CurrencyLocale, PrimaryZUID: crmguard.ID(zuid),
 		TimeZone: o.TimeZone, ZGID: o.ID, CountryCode: o.CountryCode, LicenseDetails: lic,
 		Phone: str(o.Phone), CompanyName: o.CompanyName, PrimaryEmail: o.PrimaryEmail,
 		ISOCode: o.ISOCode, Type: o.Type, MaxPerPage: 200,
@@ -174,9 +175,13 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request, p *crmguard.Princip
 	if err != nil {
 		return err
 	}
+	primary, err := a.svc.User(r.Context(), p.OrgID, o.PrimaryUserID)
+	if err != nil {
+		return err
+	}
 	c := &cachedOrg{epoch: epoch}
 	for t := range numOrgTiers {
-		if c.body[t], err = web.Marshal(map[string]any{"org": []orgJSON{orgView(o, photo, t)}}); err != nil {
+		if c.body[t], err = web.Marshal(map[string]any{"org": []orgJSON{orgView(o, photo, primary.ZUID, t)}}); err != nil {
 			return err
 		}
 	}

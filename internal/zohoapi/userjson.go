@@ -194,7 +194,8 @@ func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
 	w.ref("profile", v.profiles[u.ProfileID], u.ProfileID)
 	w.str("status", u.Status)
 	w.boolean("confirm", u.Confirmed)
-	w.id("zuid", u.ID)
+	// Zoho Accounts' user ID, not the CRM ID (GET /oauth/user/info).
+	w.id("zuid", crmguard.ID(u.ZUID))
 	w.str("time_zone", u.TimeZone)
 	w.key("offset")
 	_, off := v.now.In(zone(u.TimeZone)).Zone()
