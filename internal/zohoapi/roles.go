@@ -176,64 +176,14 @@ func roleInput(rec map[string]json.RawMessage, path string) (service.RoleInput, 
 // roleWrite answers POST and PUT /settings/roles[/{id}] with per-record
 // results: all succeed 201/200, all fail 400, mixed 207 (200 before v8).
 func (a *API) roleWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, create bool) error {
-	urlID, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	max := maxUpdateBatch
-	if urlID != 0 {
-		max = 1
-	}
-	if err := requireManageRoles(p); err != nil {
-		return err
-	}
-	recs, err := recordsBody(r, "roles", max, "required field not found")
-	if err != nil {
-		return err
-	}
-	out := make([]web.Envelope, len(recs))
-	var ins []service.RoleInput
-	var at []int
-	for i, rec := range recs {
-		if rec == nil {
-			out[i] = failure(notObject("roles", i))
-			continue
-		}
-		in, e := roleInput(rec, recordPath("roles", i))
-		if e != nil {
-			out[i] = failure(e)
-			continue
-		}
-		if urlID != 0 {
-			in.ID, in.HasID = urlID, true
-		}
-		ins = append(ins, in)
-		at = append(at, i)
-	}
-	var ids []crmguard.ID
-	var results []error
-	if create {
-		ids, results, err = a.svc.AddRoles(r.Context(), a.actor(r, p), ins)
-	} else {
-		results, err = a.svc.UpdateRoles(r.Context(), a.actor(r, p), ins)
-	}
-	if err != nil {
-		return err
-	}
-	ok, msg := http.StatusOK, "Role updated"
-	if create {
-		ok, msg = http.StatusCreated, "Role added"
-	}
-	id := func(j int) crmguard.ID {
-		if create {
-			return ids[j]
-		}
-		return ins[j].ID
-	}
-	if err := batchResults(out, "roles", at, results, id, msg); err != nil {
-		return err
-	}
-	return writeRecords(w, writeStatus(r, out, ok), "roles", out...)
+	return bulkWrite[service.RoleInput]{key: "roles", perm: requireManageRoles, decode: roleInput,
+		setID:   func(in *service.RoleInput, id crmguard.ID) { in.ID, in.HasID = id, true },
+		idOf:    func(in service.RoleInput) crmguard.ID { return in.ID },
+		add:     a.svc.AddRoles,
+		update:  a.svc.UpdateRoles,
+		added:   "Role added",
+		updated: "Role updated",
+	}.serve(a, w, r, p, create)
 }
 
 func (a *API) addRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {

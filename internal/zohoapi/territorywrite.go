@@ -5,7 +5,6 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
-	"github.com/crmguard/crmguard/internal/web"
 )
 
 // territoryWrite answers POST and PUT /settings/territories[/{id}] with
@@ -14,64 +13,14 @@ import (
 // (https://www.zoho.com/crm/developer/docs/api/v8/add-territories.html,
 // update-territories.html).
 func (a *API) territoryWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, create bool) error {
-	urlID, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	max := maxUpdateBatch
-	if urlID != 0 {
-		max = 1
-	}
-	if err := requireManageTerritories(p); err != nil {
-		return err
-	}
-	recs, err := recordsBody(r, "territories", max, "required field not found")
-	if err != nil {
-		return err
-	}
-	out := make([]web.Envelope, len(recs))
-	var ins []service.TerritoryInput
-	var at []int
-	for i, rec := range recs {
-		if rec == nil {
-			out[i] = failure(notObject("territories", i))
-			continue
-		}
-		in, e := territoryInput(rec, recordPath("territories", i))
-		if e != nil {
-			out[i] = failure(e)
-			continue
-		}
-		if urlID != 0 {
-			in.ID = urlID
-		}
-		ins = append(ins, in)
-		at = append(at, i)
-	}
-	var ids []crmguard.ID
-	var results []error
-	if create {
-		ids, results, err = a.svc.AddTerritories(r.Context(), a.actor(r, p), ins)
-	} else {
-		results, err = a.svc.UpdateTerritories(r.Context(), a.actor(r, p), ins)
-	}
-	if err != nil {
-		return err
-	}
-	ok, msg := http.StatusOK, "Territory updated successfully"
-	if create {
-		ok, msg = http.StatusCreated, "Territory created successfully"
-	}
-	id := func(j int) crmguard.ID {
-		if create {
-			return ids[j]
-		}
-		return ins[j].ID
-	}
-	if err := batchResults(out, "territories", at, results, id, msg); err != nil {
-		return err
-	}
-	return writeRecords(w, writeStatus(r, out, ok), "territories", out...)
+	return bulkWrite[service.TerritoryInput]{key: "territories", perm: requireManageTerritories, decode: territoryInput,
+		setID:   func(in *service.TerritoryInput, id crmguard.ID) { in.ID = id },
+		idOf:    func(in service.TerritoryInput) crmguard.ID { return in.ID },
+		add:     a.svc.AddTerritories,
+		update:  a.svc.UpdateTerritories,
+		added:   "Territory created successfully",
+		updated: "Territory updated successfully",
+	}.serve(a, w, r, p, create)
 }
 
 func (a *API) addTerritories(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {

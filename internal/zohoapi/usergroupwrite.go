@@ -13,64 +13,18 @@ import (
 // 400, mixed 207 (200 before v8). The messages are the documentation's
 // samples: "Group created", "Group updated".
 func (a *API) groupWrite(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, create bool) error {
-	urlID, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	max := maxUpdateBatch
-	if urlID != 0 {
-		max = 1
-	}
-	if err := requirePerm(p, crmguard.PermManageUsers, "permission denied"); err != nil {
-		return err
-	}
-	recs, err := recordsBody(r, "user_groups", max, "required field not found")
-	if err != nil {
-		return err
-	}
-	out := make([]web.Envelope, len(recs))
-	var ins []service.UserGroupInput
-	var at []int
-	for i, rec := range recs {
-		if rec == nil {
-			out[i] = failure(notObject("user_groups", i))
-			continue
-		}
-		in, e := groupInput(rec, recordPath("user_groups", i))
-		if e != nil {
-			out[i] = failure(e)
-			continue
-		}
-		if urlID != 0 {
-			in.ID, in.HasID = urlID, true
-		}
-		ins = append(ins, in)
-		at = append(at, i)
-	}
-	var ids []crmguard.ID
-	var results []error
-	if create {
-		ids, results, err = a.svc.AddUserGroups(r.Context(), a.actor(r, p), ins)
-	} else {
-		results, err = a.svc.UpdateUserGroups(r.Context(), a.actor(r, p), ins)
-	}
-	if err != nil {
-		return err
-	}
-	ok, msg := http.StatusOK, "Group updated"
-	if create {
-		ok, msg = http.StatusCreated, "Group created"
-	}
-	id := func(j int) crmguard.ID {
-		if create {
-			return ids[j]
-		}
-		return ins[j].ID
-	}
-	if err := batchResults(out, "user_groups", at, results, id, msg); err != nil {
-		return err
-	}
-	return writeRecords(w, writeStatus(r, out, ok), "user_groups", out...)
+	return bulkWrite[service.UserGroupInput]{key: "user_groups",
+		perm: func(p *crmguard.Principal) error {
+			return requirePerm(p, crmguard.PermManageUsers, "permission denied")
+		},
+		decode:  groupInput,
+		setID:   func(in *service.UserGroupInput, id crmguard.ID) { in.ID, in.HasID = id, true },
+		idOf:    func(in service.UserGroupInput) crmguard.ID { return in.ID },
+		add:     a.svc.AddUserGroups,
+		update:  a.svc.UpdateUserGroups,
+		added:   "Group created",
+		updated: "Group updated",
+	}.serve(a, w, r, p, create)
 }
 
 func (a *API) addGroups(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
