@@ -159,21 +159,9 @@ func (s *Service) AddRoles(ctx context.Context, a crmguard.Actor, ins []RoleInpu
 // nothing: the top role cannot report to another, and no role may report
 // to itself or a role below it.
 func (s *Service) UpdateRoles(ctx context.Context, a crmguard.Actor, ins []RoleInput) ([]error, error) {
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageRoles); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			err := s.updateRole(ctx, tx, a, in)
-			if _, ok := crmguard.AsError(err); !ok && err != nil {
-				return err
-			}
-			results[i] = err
-		}
-		return nil
+	return s.perRecord(ctx, a, crmguard.PermManageRoles, len(ins), func(tx crmguard.Store, i int) error {
+		return s.updateRole(ctx, tx, a, ins[i])
 	})
-	return results, err
 }
 
 func (s *Service) updateRole(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in RoleInput) error {

@@ -218,21 +218,9 @@ func (s *Service) AddTerritories(ctx context.Context, a crmguard.Actor, ins []Te
 // each all or nothing: the root reports to none, and no territory reports
 // to itself or one below it.
 func (s *Service) UpdateTerritories(ctx context.Context, a crmguard.Actor, ins []TerritoryInput) ([]error, error) {
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			err := s.updateTerritory(ctx, tx, a, in)
-			if _, ok := crmguard.AsError(err); !ok && err != nil {
-				return err
-			}
-			results[i] = err
-		}
-		return nil
+	return s.perRecord(ctx, a, crmguard.PermManageUsers, len(ins), func(tx crmguard.Store, i int) error {
+		return s.updateTerritory(ctx, tx, a, ins[i])
 	})
-	return results, err
 }
 
 func (s *Service) updateTerritory(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in TerritoryInput) error {

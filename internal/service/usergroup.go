@@ -194,21 +194,9 @@ func (s *Service) AddUserGroups(ctx context.Context, a crmguard.Actor, ins []Use
 // UpdateUserGroups applies PUT /settings/user_groups records in order, each
 // all or nothing.
 func (s *Service) UpdateUserGroups(ctx context.Context, a crmguard.Actor, ins []UserGroupInput) ([]error, error) {
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			err := s.updateGroup(ctx, tx, a, in)
-			if _, ok := crmguard.AsError(err); !ok && err != nil {
-				return err
-			}
-			results[i] = err
-		}
-		return nil
+	return s.perRecord(ctx, a, crmguard.PermManageUsers, len(ins), func(tx crmguard.Store, i int) error {
+		return s.updateGroup(ctx, tx, a, ins[i])
 	})
-	return results, err
 }
 
 func (s *Service) updateGroup(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in UserGroupInput) error {
