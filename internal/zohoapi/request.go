@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/web"
 )
 
 // Limits every resource shares.
@@ -29,7 +31,13 @@ func legacyVersion(r *http.Request) bool {
 // pathID reads the {id} of the URL, or 0 on a route without one. A
 // malformed ID is not a URL crmguard serves.
 func pathID(r *http.Request) (crmguard.ID, error) {
-	s := r.PathValue("id")
+	return pathValueID(r, "id")
+}
+
+// pathValueID reads the ID in the path wildcard name: 0 when the route has
+// none, ErrURLPattern when it is not an ID.
+func pathValueID(r *http.Request, name string) (crmguard.ID, error) {
+	s := r.PathValue(name)
 	if s == "" {
 		return 0, nil
 	}
@@ -208,4 +216,57 @@ func recordID(rec map[string]json.RawMessage) (id crmguard.ID, given, ok bool) {
 		return 0, true, false
 	}
 	return id, true, true
+}
+
+// bodyIDs reads the "id" of each record of a body listed under key for a
+// bulk association: the IDs read, in order, and at, the index of each in
+// recs. A record that is not an object or whose id is not an ID gets its
+// failure in out instead.
+func bodyIDs(recs []map[string]json.RawMessage, key string, out []web.Envelope) (ids []crmguard.ID, at []int) {
+	for i, rec := range recs {
+		if rec == nil {
+			out[i] = failure(notObject(key, i))
+			continue
+		}
+		id, given, ok := recordID(rec)
+		if given && !ok {
+			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
+				"api_name": "id", "json_path": recordPath(key, i) + ".id", "expected_data_type": "bigint"}))
+			continue
+		}
+		ids = append(ids, id)
+		at = append(at, i)
+	}
+	return ids, at
+}
+
+// queryIDs reads the required ?ids= of a bulk disassociation, at most max
+// comma-separated IDs.
+func queryIDs(r *http.Request, max int) ([]crmguard.ID, error) {
+	raw := query(r, "ids")
+	if raw == "" {
+		return nil, crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "ids"})
+	}
+	parts := strings.Split(raw, ",")
+	if len(parts) > max {
+		return nil, paramErr("ids", raw, crmguard.Details{"maximum_length": max})
+	}
+	ids := make([]crmguard.ID, 0, len(parts))
+	for _, s := range parts {
+		id, ok := crmguard.ParseID(strings.TrimSpace(s))
+		if !ok {
+			return nil, paramErr("ids", s, crmguard.Details{"expected_data_type": "bigint"})
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// indexes is 0, 1, …, n-1: at for results that answer every ID given.
+func indexes(n int) []int {
+	at := make([]int, n)
+	for i := range at {
+		at[i] = i
+	}
+	return at
 }

@@ -2,7 +2,6 @@ package zohoapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
@@ -17,19 +16,6 @@ import (
 // ZohoCRM.users.READ; PUT takes the territories scope and the users scope
 // both, the second checked here.
 
-// userPathID reads {user_id}; a malformed one is not a URL.
-func userPathID(r *http.Request) (crmguard.ID, error) {
-	s := r.PathValue("user_id")
-	if s == "" {
-		return 0, nil
-	}
-	id, ok := crmguard.ParseID(s)
-	if !ok {
-		return 0, ErrURLPattern
-	}
-	return id, nil
-}
-
 // getTerritoryUsers answers GET /settings/territories/{id}/users[/{user_id}]
 // with the users as GET /users writes them; none is 204.
 func (a *API) getTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
@@ -37,7 +23,7 @@ func (a *API) getTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmgu
 	if err != nil {
 		return err
 	}
-	uid, err := userPathID(r)
+	uid, err := pathValueID(r, "user_id")
 	if err != nil {
 		return err
 	}
@@ -78,7 +64,7 @@ func (a *API) putTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmgu
 	if err != nil {
 		return err
 	}
-	uid, err := userPathID(r)
+	uid, err := pathValueID(r, "user_id")
 	if err != nil {
 		return err
 	}
@@ -96,22 +82,7 @@ func (a *API) putTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmgu
 		return err
 	}
 	out := make([]web.Envelope, len(recs))
-	var ids []crmguard.ID
-	var at []int
-	for i, rec := range recs {
-		if rec == nil {
-			out[i] = failure(notObject("users", i))
-			continue
-		}
-		id, given, ok := recordID(rec)
-		if given && !ok {
-			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
-				"api_name": "id", "json_path": recordPath("users", i) + ".id", "expected_data_type": "bigint"}))
-			continue
-		}
-		ids = append(ids, id)
-		at = append(at, i)
-	}
+	ids, at := bodyIDs(recs, "users", out)
 	return a.territoryUserResults(w, r, p, tid, ids, at, out, true)
 }
 
@@ -122,7 +93,7 @@ func (a *API) deleteTerritoryUsers(w http.ResponseWriter, r *http.Request, p *cr
 	if err != nil {
 		return err
 	}
-	uid, err := userPathID(r)
+	uid, err := pathValueID(r, "user_id")
 	if err != nil {
 		return err
 	}
@@ -137,28 +108,11 @@ func (a *API) deleteTerritoryUsers(w http.ResponseWriter, r *http.Request, p *cr
 	}
 	ids := []crmguard.ID{uid}
 	if uid == 0 {
-		raw := query(r, "ids")
-		if raw == "" {
-			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "ids"})
-		}
-		parts := strings.Split(raw, ",")
-		if len(parts) > maxUpdateBatch {
-			return paramErr("ids", raw, crmguard.Details{"maximum_length": maxUpdateBatch})
-		}
-		ids = ids[:0]
-		for _, s := range parts {
-			id, ok := crmguard.ParseID(strings.TrimSpace(s))
-			if !ok {
-				return paramErr("ids", s, crmguard.Details{"expected_data_type": "bigint"})
-			}
-			ids = append(ids, id)
+		if ids, err = queryIDs(r, maxUpdateBatch); err != nil {
+			return err
 		}
 	}
-	at := make([]int, len(ids))
-	for i := range at {
-		at[i] = i
-	}
-	return a.territoryUserResults(w, r, p, tid, ids, at, make([]web.Envelope, len(ids)), false)
+	return a.territoryUserResults(w, r, p, tid, ids, indexes(len(ids)), make([]web.Envelope, len(ids)), false)
 }
 
 func (a *API) territoryUserResults(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, tid crmguard.ID,

@@ -2,7 +2,6 @@ package zohoapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/access"
@@ -19,19 +18,6 @@ import (
 
 var errTerritoryScope = crmguard.NewError(crmguard.CodeOAuthScopeMismatch, "invalid oauth scope to access this URL", nil)
 
-// territoryPathID reads {territory_id}; a malformed one is not a URL.
-func territoryPathID(r *http.Request) (crmguard.ID, error) {
-	s := r.PathValue("territory_id")
-	if s == "" {
-		return 0, nil
-	}
-	id, ok := crmguard.ParseID(s)
-	if !ok {
-		return 0, ErrURLPattern
-	}
-	return id, nil
-}
-
 // getUserTerritories answers GET /users/{id}/territories[/{territory_id}]:
 // the list with info, one territory without; none is 204.
 func (a *API) getUserTerritories(w http.ResponseWriter, r *http.Request, p *crmguard.Principal) error {
@@ -39,7 +25,7 @@ func (a *API) getUserTerritories(w http.ResponseWriter, r *http.Request, p *crmg
 	if err != nil {
 		return err
 	}
-	tid, err := territoryPathID(r)
+	tid, err := pathValueID(r, "territory_id")
 	if err != nil {
 		return err
 	}
@@ -103,22 +89,7 @@ func (a *API) putUserTerritories(w http.ResponseWriter, r *http.Request, p *crmg
 			crmguard.Details{"api_name": "territories", "json_path": "$.territories", "limit": service.MaxUserTerritories})
 	}
 	out := make([]web.Envelope, len(recs))
-	var ids []crmguard.ID
-	var at []int
-	for i, rec := range recs {
-		if rec == nil {
-			out[i] = failure(notObject("territories", i))
-			continue
-		}
-		id, given, ok := recordID(rec)
-		if given && !ok {
-			out[i] = failure(crmguard.NewError(crmguard.CodeInvalidData, "invalid data", crmguard.Details{
-				"api_name": "id", "json_path": recordPath("territories", i) + ".id", "expected_data_type": "bigint"}))
-			continue
-		}
-		ids = append(ids, id)
-		at = append(at, i)
-	}
+	ids, at := bodyIDs(recs, "territories", out)
 	return a.userTerritoryResults(w, r, p, user, ids, at, out, true, "Territory associated to the user successfully")
 }
 
@@ -129,7 +100,7 @@ func (a *API) deleteUserTerritories(w http.ResponseWriter, r *http.Request, p *c
 	if err != nil {
 		return err
 	}
-	tid, err := territoryPathID(r)
+	tid, err := pathValueID(r, "territory_id")
 	if err != nil {
 		return err
 	}
@@ -141,31 +112,13 @@ func (a *API) deleteUserTerritories(w http.ResponseWriter, r *http.Request, p *c
 	if err := requirePerm(p, crmguard.PermManageUsers, "permission denied"); err != nil {
 		return err
 	}
-	var ids []crmguard.ID
-	if tid != 0 {
-		ids = []crmguard.ID{tid}
-	} else {
-		raw := query(r, "ids")
-		if raw == "" {
-			return crmguard.NewError(crmguard.CodeRequiredParamMissing, "One of the expected parameter is missing", crmguard.Details{"param_name": "ids"})
-		}
-		parts := strings.Split(raw, ",")
-		if len(parts) > service.MaxUserTerritories {
-			return paramErr("ids", raw, crmguard.Details{"maximum_length": service.MaxUserTerritories})
-		}
-		for _, s := range parts {
-			id, ok := crmguard.ParseID(strings.TrimSpace(s))
-			if !ok {
-				return paramErr("ids", s, crmguard.Details{"expected_data_type": "bigint"})
-			}
-			ids = append(ids, id)
+	ids := []crmguard.ID{tid}
+	if tid == 0 {
+		if ids, err = queryIDs(r, service.MaxUserTerritories); err != nil {
+			return err
 		}
 	}
-	at := make([]int, len(ids))
-	for i := range at {
-		at[i] = i
-	}
-	return a.userTerritoryResults(w, r, p, user, ids, at, make([]web.Envelope, len(ids)), false, "Territory removed from the user successfully")
+	return a.userTerritoryResults(w, r, p, user, ids, indexes(len(ids)), make([]web.Envelope, len(ids)), false, "Territory removed from the user successfully")
 }
 
 func (a *API) userTerritoryResults(w http.ResponseWriter, r *http.Request, p *crmguard.Principal, user crmguard.ID,
