@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"crypto/sha256"
 	"errors"
 	"net/http"
 
@@ -76,7 +75,7 @@ func (e *Endpoints) lookUpUser(w http.ResponseWriter, r *http.Request) error {
 	} else if !signed {
 		return guard.ErrTokenRefused
 	}
-	p, err := e.svc.Principal(r.Context(), sha256.Sum256([]byte(tok)))
+	p, err := e.svc.Principal(r.Context(), service.HashToken(tok))
 	if errors.Is(err, service.ErrInvalidToken) {
 		return guard.ErrTokenRefused // unknown, expired or revoked alike
 	} else if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/crmguard/crmguard"
 )
@@ -45,6 +44,9 @@ func (s *Service) Refresh(ctx context.Context, a crmguard.Actor, clientID, secre
 		if a.UserID == 0 {
 			a.UserID = rt.UserID
 		}
+		// Count, then mint: the cap holds because SQLite runs one write
+		// transaction at a time; PostgreSQL would need the refresh token's
+		// row locked (UseRefreshToken FOR UPDATE) for the same guarantee.
 		n, err := tx.CountAccessTokensSince(ctx, rt.ID, now.Add(-s.cfg.LimitWindow))
 		if err != nil {
 			return err
@@ -64,7 +66,7 @@ func (s *Service) Refresh(ctx context.Context, a crmguard.Actor, clientID, secre
 				return err
 			}
 		}
-		out = &Tokens{Scopes: rt.Scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: rt.UserID}
+		out = s.tokensFor(rt.Scopes, rt.UserID)
 		return s.mintAccess(ctx, tx, a, rt.OrgID, rt.ClientID, rt.UserID, rt.Scopes, rt.ID, rt.GrantID, out)
 	})
 	if err != nil {

@@ -61,7 +61,7 @@ func (s *Service) activeUser(ctx context.Context, tx crmguard.Store, org, id crm
 // code they come from, or 0. The caller has checked the user inside tx.
 func (s *Service) mint(ctx context.Context, tx crmguard.Store, a crmguard.Actor, c *crmguard.Client, user crmguard.ID, scopes string, withRefresh bool, grant crmguard.ID) (*Tokens, error) {
 	now := s.Now()
-	out := &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
+	out := s.tokensFor(scopes, user)
 	var refreshID crmguard.ID
 	if withRefresh {
 		live, err := tx.ListLiveRefreshTokens(ctx, c.OrgID, c.ClientID, user)
@@ -111,6 +111,11 @@ func (s *Service) mintAccess(ctx context.Context, tx crmguard.Store, a crmguard.
 	return s.audit(ctx, tx, a, "token.issue", "access_token", at.ID, nil, tokenAudit(clientID, user, scopes))
 }
 
+// tokensFor is the answer to a token request, before its tokens are minted.
+func (s *Service) tokensFor(scopes string, user crmguard.ID) *Tokens {
+	return &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
+}
+
 func tokenAudit(clientID string, user crmguard.ID, scopes string) map[string]any {
 	return map[string]any{"client_id": clientID, "user_id": user, "scopes": scopes}
 }
@@ -156,7 +161,7 @@ func (s *Service) ClientCredentials(ctx context.Context, a crmguard.Actor, clien
 		if a.UserID == 0 {
 			a.UserID = user
 		}
-		out = &Tokens{Scopes: scopes, APIDomain: s.cfg.PublicURL, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), UserID: user}
+		out = s.tokensFor(scopes, user)
 		return s.mintAccess(ctx, tx, a, c.OrgID, c.ClientID, user, scopes, 0, 0, out)
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				log.Error("panic", "request_id", id, "method", r.Method, "path", logPath(r), "panic", p, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					WriteError(sw, r, log, internalError)
 				}
@@ -73,19 +73,24 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			elapsed := time.Since(start)
 			m.observe(pattern, status, elapsed)
 			if log.Enabled(r.Context(), slog.LevelInfo) {
-				path := r.URL.Path
-				if strings.Contains(pattern, "{token}") { // a secret in the path (an invitation): log the route only
-					path = pattern[strings.IndexByte(pattern, '/'):]
-				}
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("request_id", id), slog.String("method", r.Method),
-					slog.String("path", path), slog.String("route", pattern),
+					slog.String("path", logPath(r)), slog.String("route", pattern),
 					slog.Int("status", status), slog.Duration("duration", elapsed),
 					slog.String("remote", r.RemoteAddr))
 			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// logPath is the request's path as log lines may show it: when the route
+// carries a secret in the path (an invitation's {token}), the route only.
+func logPath(r *http.Request) string {
+	if strings.Contains(r.Pattern, "{token}") {
+		return r.Pattern[strings.IndexByte(r.Pattern, '/'):]
+	}
+	return r.URL.Path
 }
 
 // validRequestID accepts a caller's X-Request-Id only when it is short and
