@@ -37,11 +37,9 @@ func (s *Store) UpdateTerritory(ctx context.Context, t *crmguard.Territory) erro
 		t.Name, t.Description, t.ReportingTo, t.Manager, t.PermissionType, t.ModifiedBy, ms(t.ModifiedTime), t.OrgID, t.ID)
 }
 
-// DeleteTerritory removes a territory and its memberships.
+// DeleteTerritory removes a territory; its memberships go with it (ON
+// DELETE CASCADE).
 func (s *Store) DeleteTerritory(ctx context.Context, org, id crmguard.ID) error {
-	if _, err := s.exec(ctx, `DELETE FROM territory_users WHERE org_id = ? AND territory_id = ?`, org, id); err != nil {
-		return err
-	}
 	return s.execOne(ctx, `DELETE FROM territories WHERE org_id = ? AND id = ?`, org, id)
 }
 
@@ -89,10 +87,13 @@ func (s *Store) ListTerritoryUserIDs(ctx context.Context, org, territory crmguar
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (crmguard.ID, error) {
-		var id crmguard.ID
-		return id, mapErr(row.Scan(&id))
-	})
+	return collect(rows, scanID)
+}
+
+// scanID scans a row of one ID column.
+func scanID(row interface{ Scan(...any) error }) (crmguard.ID, error) {
+	var id crmguard.ID
+	return id, mapErr(row.Scan(&id))
 }
 
 // prefixCols qualifies each column of a list with a table alias.

@@ -223,16 +223,7 @@ func (s *Store) ListUserIDs(ctx context.Context, org crmguard.ID, f crmguard.Use
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	defer rows.Close()
-	var ids []crmguard.ID
-	for rows.Next() {
-		var id crmguard.ID
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapErr(rows.Err())
+	return collect(rows, scanID)
 }
 
 // GetUsers returns the users with these IDs, ascending by ID.

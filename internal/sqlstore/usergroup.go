@@ -87,9 +87,13 @@ func (s *Store) loadSources(ctx context.Context, org crmguard.ID, gs []*crmguard
 	for _, g := range gs {
 		byID[g.ID] = g
 	}
-	rows, err := s.r().QueryContext(ctx, `SELECT s.group_id, s.type, s.source_id, s.subordinates FROM user_group_sources s
-		WHERE s.org_id = ? AND (s.type = 'users' OR EXISTS (SELECT 1 FROM roles r WHERE r.org_id = s.org_id AND r.id = s.source_id))
-		ORDER BY s.group_id, s.position`, org)
+	// One group (GetUserGroup) reads only its own sources.
+	q, args := `SELECT s.group_id, s.type, s.source_id, s.subordinates FROM user_group_sources s
+		WHERE s.org_id = ? AND (s.type = 'users' OR EXISTS (SELECT 1 FROM roles r WHERE r.org_id = s.org_id AND r.id = s.source_id))`, []any{org}
+	if len(gs) == 1 {
+		q, args = q+` AND s.group_id = ?`, append(args, gs[0].ID)
+	}
+	rows, err := s.r().QueryContext(ctx, q+` ORDER BY s.group_id, s.position`, args...)
 	if err != nil {
 		return mapErr(err)
 	}
