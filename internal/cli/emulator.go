@@ -68,6 +68,9 @@ func (ec *emuClient) call(method, path string, body io.Reader, out any) ([]byte,
 	if key == "" {
 		return nil, usagef("no emulator key: pass --key or set CRMGUARD_EMULATOR_KEY (the server prints it at start)")
 	}
+	if !strings.HasPrefix(ec.url, "http://") && !strings.HasPrefix(ec.url, "https://") {
+		return nil, usagef("--url %q: must start with http:// or https://", ec.url)
+	}
 	u := strings.TrimRight(ec.url, "/") + strings.TrimSuffix(emulator.Prefix, "/") + path
 	req, err := http.NewRequestWithContext(ec.e.ctx, method, u, body)
 	if err != nil {
@@ -209,13 +212,7 @@ cannot apply (another format or schema version, a bad row) is refused with the
 reason and changes nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var b []byte
-			var err error
-			if args[0] == "-" {
-				b, err = io.ReadAll(ec.e.stdin)
-			} else {
-				b, err = os.ReadFile(args[0])
-			}
+			b, err := readFileArg(args[0], ec.e.stdin, emulator.MaxImport)
 			if err != nil {
 				return usagef("import: %v", err)
 			}

@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"os"
-
+	"github.com/crmguard/crmguard/internal/seedfile"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/spf13/cobra"
 )
@@ -23,13 +21,7 @@ printed: they are derived from each token's seed on this server.`,
   crmguard emulator seed --dry-run seed.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var b []byte
-			var err error
-			if args[0] == "-" {
-				b, err = io.ReadAll(ec.e.stdin)
-			} else {
-				b, err = os.ReadFile(args[0])
-			}
+			b, err := readFileArg(args[0], ec.e.stdin, seedfile.MaxSize)
 			if err != nil {
 				return usagef("seed: %v", err)
 			}

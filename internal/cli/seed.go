@@ -35,13 +35,7 @@ seed a server over HTTP, use 'crmguard emulator seed'; at start, 'serve --seed'.
 }
 
 func readSeed(path string, stdin io.Reader) (*seedfile.Document, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(stdin, seedfile.MaxSize+1))
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, err := readFileArg(path, stdin, seedfile.MaxSize)
 	if err != nil {
 		return nil, usagef("seed file: %v", err)
 	}
@@ -177,4 +171,20 @@ func printSeeded(w io.Writer, file string, res *service.SeedResult) {
 		rows = append(rows, []string{t.Seed, t.Kind, t.Token, t.ClientID, exp})
 	}
 	printTable(w, []string{"SEED", "KIND", "TOKEN", "CLIENT", "EXPIRES"}, rows)
+}
+
+// readFileArg reads the FILE argument of a command, or standard input for
+// "-": at most max+1 bytes, enough for the parser or the server to refuse a
+// file over its limit of max without this reading all of it.
+func readFileArg(path string, stdin io.Reader, max int64) ([]byte, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return io.ReadAll(io.LimitReader(r, max+1))
 }

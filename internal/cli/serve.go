@@ -94,7 +94,7 @@ CLI, whose api_domain and invitation links then name it.`,
 	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
 	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
-	fl.BoolVar(&f.emulator, "emulator", false, "serve the test control API under "+emulator.Prefix+" (reset, snapshots, export/import, clock), guarded by a key")
+	fl.BoolVar(&f.emulator, "emulator", false, "serve the test control API under "+emulator.Prefix+" (reset, snapshots, export/import, clock, seed, faults, journal), guarded by a key")
 	fl.StringVar(&f.emulatorKey, "emulator-key", "", "the key control requests send as "+emulator.KeyHeader+" (default: a random one, printed at start); implies --emulator")
 	fl.StringVar(&f.importFile, "import", "", "replace the whole state with this export before serving (see 'crmguard emulator export')")
 	fl.StringVar(&f.exportOnExit, "export-on-exit", "", "write the whole state to this file on a graceful stop (SIGINT/SIGTERM)")

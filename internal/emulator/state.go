@@ -28,8 +28,8 @@ import (
 // checkpoints, not backups, and end with the server. Export writes the
 // same document to a file for that.
 
-// maxImport bounds an import body: an export of 10,000 users is a few MiB.
-const maxImport = 256 << 20
+// MaxImport bounds an import body (POST /import): an export of 10,000 users is a few MiB.
+const MaxImport = 256 << 20
 
 var snapshotName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -223,7 +223,7 @@ func (e *Emulator) registerState(mux *http.ServeMux) {
 		return web.WriteJSON(w, http.StatusOK, s)
 	})
 	e.handle(mux, "POST "+Prefix+"import", func(w http.ResponseWriter, r *http.Request) error {
-		s, err := ReadSnapshot(http.MaxBytesReader(w, r.Body, maxImport))
+		s, err := ReadSnapshot(http.MaxBytesReader(w, r.Body, MaxImport))
 		if err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func ReadSnapshot(r io.Reader) (*crmguard.Snapshot, error) {
 	if err := dec.Decode(&s); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, crmguard.NewError(crmguard.CodeInvalidData, fmt.Sprintf("the document is larger than %d MiB", maxImport>>20), nil)
+			return nil, crmguard.NewError(crmguard.CodeInvalidData, fmt.Sprintf("the document is larger than %d MiB", MaxImport>>20), nil)
 		}
 		return nil, crmguard.NewError(crmguard.CodeInvalidData, "the document is not an exported crmguard state: "+err.Error(), nil)
 	}
