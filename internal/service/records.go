@@ -10,7 +10,7 @@ import (
 // transaction that first checks perm. A record whose change answers a Zoho
 // error gets it as its result and the others go on; any other error (the
 // store failing) undoes the whole request. Roles, territories and user
-// groups update their records this way.
+// groups add and update their records this way.
 func (s *Service) perRecord(ctx context.Context, a crmguard.Actor, perm string, n int, change func(tx crmguard.Store, i int) error) ([]error, error) {
 	results := make([]error, n)
 	err := s.write(ctx, func(tx crmguard.Store) error {

@@ -111,48 +111,44 @@ func (s *Service) applyRole(ctx context.Context, tx crmguard.Store, org crmguard
 // success); the error is for the request as a whole.
 func (s *Service) AddRoles(ctx context.Context, a crmguard.Actor, ins []RoleInput) ([]crmguard.ID, []error, error) {
 	ids := make([]crmguard.ID, len(ins))
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageRoles); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			if in.Name == nil {
-				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
-				continue
-			}
-			if in.ReportingTo == nil {
-				results[i] = roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", nil)
-				continue
-			}
-			roles, err := tx.ListRoles(ctx, a.OrgID)
-			if err != nil {
-				return err
-			}
-			now := s.Now()
-			r := &crmguard.Role{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
-			if err := s.applyRole(ctx, tx, a.OrgID, in, r, access.NewRoleTree(roles)); err != nil {
-				if _, ok := crmguard.AsError(err); !ok {
-					return err
-				}
-				results[i] = err
-				continue
-			}
-			r.ID = s.ids.New()
-			if err := tx.CreateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
-				results[i] = roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
-				continue
-			} else if err != nil {
-				return err
-			}
-			ids[i] = r.ID
-			if err := s.audit(ctx, tx, a, "role.add", "role", r.ID, nil, roleAudit(r)); err != nil {
+	var roles []*crmguard.Role // the org's, with those added so far
+	results, err := s.perRecord(ctx, a, crmguard.PermManageRoles, len(ins), func(tx crmguard.Store, i int) error {
+		if i == 0 {
+			var err error
+			if roles, err = tx.ListRoles(ctx, a.OrgID); err != nil {
 				return err
 			}
 		}
-		return nil
+		r, err := s.addRole(ctx, tx, a, ins[i], roles)
+		if r != nil {
+			ids[i], roles = r.ID, append(roles, r)
+		}
+		return err
 	})
 	return ids, results, err
+}
+
+// addRole adds one record given the org's roles; the role is nil unless it
+// was added.
+func (s *Service) addRole(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in RoleInput, roles []*crmguard.Role) (*crmguard.Role, error) {
+	if in.Name == nil {
+		return nil, roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
+	}
+	if in.ReportingTo == nil {
+		return nil, roleErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", nil)
+	}
+	now := s.Now()
+	r := &crmguard.Role{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
+	if err := s.applyRole(ctx, tx, a.OrgID, in, r, access.NewRoleTree(roles)); err != nil {
+		return nil, err
+	}
+	r.ID = s.ids.New()
+	if err := tx.CreateRole(ctx, r); errors.Is(err, crmguard.ErrConflict) {
+		return nil, roleErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
+	} else if err != nil {
+		return nil, err
+	}
+	return r, s.audit(ctx, tx, a, "role.add", "role", r.ID, nil, roleAudit(r))
 }
 
 // UpdateRoles applies PUT /settings/roles records in order, each all or

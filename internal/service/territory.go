@@ -167,51 +167,46 @@ func (s *Service) applyTerritory(ctx context.Context, tx crmguard.Store, org crm
 // to none; every later one needs reporting_to, as Zoho's page says.
 func (s *Service) AddTerritories(ctx context.Context, a crmguard.Actor, ins []TerritoryInput) ([]crmguard.ID, []error, error) {
 	ids := make([]crmguard.ID, len(ins))
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			all, err := tx.ListTerritories(ctx, a.OrgID)
-			if err != nil {
-				return err
-			}
-			switch {
-			case in.Name == nil:
-				results[i] = recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
-			case in.ReportingTo == nil && len(all) > 0:
-				results[i] = recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", nil)
-			case in.PermissionType == nil:
-				results[i] = recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "permission_type", nil)
-			}
-			if results[i] != nil {
-				continue
-			}
-			now := s.Now()
-			t := &crmguard.Territory{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
-			if err := s.applyTerritory(ctx, tx, a.OrgID, in, t, all); err != nil {
-				if _, ok := crmguard.AsError(err); !ok {
-					return err
-				}
-				results[i] = err
-				continue
-			}
-			t.ID = s.ids.New()
-			if err := tx.CreateTerritory(ctx, t); errors.Is(err, crmguard.ErrConflict) {
-				results[i] = recordErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
-				continue
-			} else if err != nil {
-				return err
-			}
-			ids[i] = t.ID
-			if err := s.audit(ctx, tx, a, "territory.add", "territory", t.ID, nil, territoryAudit(t)); err != nil {
+	var all []*crmguard.Territory // the org's, with those added so far
+	results, err := s.perRecord(ctx, a, crmguard.PermManageUsers, len(ins), func(tx crmguard.Store, i int) error {
+		if i == 0 {
+			var err error
+			if all, err = tx.ListTerritories(ctx, a.OrgID); err != nil {
 				return err
 			}
 		}
-		return nil
+		t, err := s.addTerritory(ctx, tx, a, ins[i], all)
+		if t != nil {
+			ids[i], all = t.ID, append(all, t)
+		}
+		return err
 	})
 	return ids, results, err
+}
+
+// addTerritory adds one record given the org's territories; the territory
+// is nil unless it was added.
+func (s *Service) addTerritory(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in TerritoryInput, all []*crmguard.Territory) (*crmguard.Territory, error) {
+	switch {
+	case in.Name == nil:
+		return nil, recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
+	case in.ReportingTo == nil && len(all) > 0:
+		return nil, recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "reporting_to", nil)
+	case in.PermissionType == nil:
+		return nil, recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "permission_type", nil)
+	}
+	now := s.Now()
+	t := &crmguard.Territory{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
+	if err := s.applyTerritory(ctx, tx, a.OrgID, in, t, all); err != nil {
+		return nil, err
+	}
+	t.ID = s.ids.New()
+	if err := tx.CreateTerritory(ctx, t); errors.Is(err, crmguard.ErrConflict) {
+		return nil, recordErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
+	} else if err != nil {
+		return nil, err
+	}
+	return t, s.audit(ctx, tx, a, "territory.add", "territory", t.ID, nil, territoryAudit(t))
 }
 
 // UpdateTerritories applies PUT /settings/territories records in order,

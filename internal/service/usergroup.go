@@ -151,44 +151,34 @@ func (s *Service) applyGroup(ctx context.Context, tx crmguard.Store, org crmguar
 // crmguard's profiles have no such permission, so Manage Users stands in.
 func (s *Service) AddUserGroups(ctx context.Context, a crmguard.Actor, ins []UserGroupInput) ([]crmguard.ID, []error, error) {
 	ids := make([]crmguard.ID, len(ins))
-	results := make([]error, len(ins))
-	err := s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
-			return err
-		}
-		for i, in := range ins {
-			switch {
-			case in.Name == nil:
-				results[i] = recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
-				continue
-			case !in.HasSources:
-				results[i] = recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "sources", nil)
-				continue
-			}
-			now := s.Now()
-			g := &crmguard.UserGroup{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
-			if err := s.applyGroup(ctx, tx, a.OrgID, in, g); err != nil {
-				if _, ok := crmguard.AsError(err); !ok {
-					return err
-				}
-				results[i] = err
-				continue
-			}
-			g.ID = s.ids.New()
-			if err := tx.CreateUserGroup(ctx, g); errors.Is(err, crmguard.ErrConflict) {
-				results[i] = recordErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
-				continue
-			} else if err != nil {
-				return err
-			}
-			ids[i] = g.ID
-			if err := s.audit(ctx, tx, a, "user_group.add", "user_group", g.ID, nil, groupAudit(g)); err != nil {
-				return err
-			}
-		}
-		return nil
+	results, err := s.perRecord(ctx, a, crmguard.PermManageUsers, len(ins), func(tx crmguard.Store, i int) error {
+		var err error
+		ids[i], err = s.addGroup(ctx, tx, a, ins[i])
+		return err
 	})
 	return ids, results, err
+}
+
+// addGroup adds one record; the ID is 0 unless it was added.
+func (s *Service) addGroup(ctx context.Context, tx crmguard.Store, a crmguard.Actor, in UserGroupInput) (crmguard.ID, error) {
+	switch {
+	case in.Name == nil:
+		return 0, recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "name", nil)
+	case !in.HasSources:
+		return 0, recordErr(crmguard.CodeMandatoryNotFound, "required field not found", "sources", nil)
+	}
+	now := s.Now()
+	g := &crmguard.UserGroup{OrgID: a.OrgID, CreatedBy: a.UserID, ModifiedBy: a.UserID, CreatedTime: now, ModifiedTime: now}
+	if err := s.applyGroup(ctx, tx, a.OrgID, in, g); err != nil {
+		return 0, err
+	}
+	g.ID = s.ids.New()
+	if err := tx.CreateUserGroup(ctx, g); errors.Is(err, crmguard.ErrConflict) {
+		return 0, recordErr(crmguard.CodeDuplicateData, "duplicate data", "name", nil)
+	} else if err != nil {
+		return 0, err
+	}
+	return g.ID, s.audit(ctx, tx, a, "user_group.add", "user_group", g.ID, nil, groupAudit(g))
 }
 
 // UpdateUserGroups applies PUT /settings/user_groups records in order, each
