@@ -55,15 +55,21 @@ func (s *Service) AddIPRule(ctx context.Context, a crmguard.Actor, in IPRuleInpu
 			return nil, invalid("target", "a rule for all users takes no target")
 		}
 	case crmguard.IPRuleRole, crmguard.IPRuleProfile, crmguard.IPRuleUser:
-		if r.TargetID, err = s.resolveTarget(ctx, a.OrgID, in.AppliesTo, in.Target); err != nil {
-			return nil, err
-		}
 	default:
 		return nil, invalid("applies_to", "applies_to must be all, role, profile or user")
 	}
 	err = s.write(ctx, func(tx crmguard.Store) error {
 		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageSecurity); err != nil {
 			return err
+		}
+		// The target is looked up after the permission check, so that one
+		// without it learns nothing of the org's roles, profiles or users,
+		// and in the transaction, so that it still exists when the rule is.
+		if in.AppliesTo != crmguard.IPRuleAll {
+			var err error
+			if r.TargetID, err = s.resolveTarget(ctx, tx, a.OrgID, in.AppliesTo, in.Target); err != nil {
+				return err
+			}
 		}
 		if err := tx.CreateIPRule(ctx, r); err != nil {
 			return err
@@ -76,7 +82,7 @@ func (s *Service) AddIPRule(ctx context.Context, a crmguard.Actor, in IPRuleInpu
 	return r, nil
 }
 
-func (s *Service) resolveTarget(ctx context.Context, org crmguard.ID, kind, target string) (crmguard.ID, error) {
+func (s *Service) resolveTarget(ctx context.Context, st crmguard.Store, org crmguard.ID, kind, target string) (crmguard.ID, error) {
 	target = strings.TrimSpace(target)
 	if target == "" {
 		return 0, invalid("target", "a rule for a "+kind+" needs a target")
@@ -87,9 +93,9 @@ func (s *Service) resolveTarget(ctx context.Context, org crmguard.ID, kind, targ
 	case crmguard.IPRuleRole:
 		var r *crmguard.Role
 		if isID {
-			r, err = s.store.GetRole(ctx, org, id)
+			r, err = st.GetRole(ctx, org, id)
 		} else {
-			r, err = s.store.GetRoleByName(ctx, org, target)
+			r, err = st.GetRoleByName(ctx, org, target)
 		}
 		if err == nil {
 			return r.ID, nil
@@ -97,9 +103,9 @@ func (s *Service) resolveTarget(ctx context.Context, org crmguard.ID, kind, targ
 	case crmguard.IPRuleProfile:
 		var p *crmguard.Profile
 		if isID {
-			p, err = s.store.GetProfile(ctx, org, id)
+			p, err = st.GetProfile(ctx, org, id)
 		} else {
-			p, err = s.store.GetProfileByName(ctx, org, target)
+			p, err = st.GetProfileByName(ctx, org, target)
 		}
 		if err == nil {
 			return p.ID, nil
@@ -107,9 +113,9 @@ func (s *Service) resolveTarget(ctx context.Context, org crmguard.ID, kind, targ
 	case crmguard.IPRuleUser:
 		var u *crmguard.User
 		if isID {
-			u, err = s.store.GetUser(ctx, org, id)
+			u, err = st.GetUser(ctx, org, id)
 		} else {
-			u, err = s.store.GetUserByEmail(ctx, org, target)
+			u, err = st.GetUserByEmail(ctx, org, target)
 		}
 		if err == nil {
 			return u.ID, nil
