@@ -82,10 +82,16 @@ func (s *Service) ChangePassword(ctx context.Context, a crmguard.Actor, current,
 	if err != nil {
 		return err
 	}
+	verified := u.PasswordHash
 	return s.write(ctx, func(tx crmguard.Store) error {
 		u, err := tx.GetUser(ctx, a.OrgID, a.UserID)
 		if err != nil {
 			return err
+		}
+		// The password proved above must still be the stored one: a change
+		// or reset that committed in between wins, and this one is refused.
+		if u.PasswordHash != verified {
+			return crmguard.NewError(crmguard.CodeInvalidData, "The current password is not right.", crmguard.Details{"api_name": "current_password"})
 		}
 		u.PasswordHash, u.MustChangePassword, u.ModifiedBy, u.ModifiedTime = hash, false, u.ID, s.Now()
 		if err := tx.UpdateUser(ctx, u); err != nil {

@@ -58,9 +58,15 @@ func (s *Service) LoginChangingPassword(ctx context.Context, a crmguard.Actor, e
 	}
 	a.UserID = u.ID
 	var tok string
+	verified := u.PasswordHash
 	err = s.write(ctx, func(tx crmguard.Store) error {
 		if u, err = tx.GetUser(ctx, u.OrgID, u.ID); err != nil {
 			return err
+		}
+		// Re-checked under the write lock: a password changed or a user
+		// deactivated since the check above gets no session.
+		if u.PasswordHash != verified || !u.Active() {
+			return ErrBadCredentials
 		}
 		u.PasswordHash, u.MustChangePassword, u.ModifiedBy, u.ModifiedTime = hash, false, u.ID, s.Now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
