@@ -75,22 +75,18 @@ func (e *Endpoints) lookUpUser(w http.ResponseWriter, r *http.Request) error {
 	} else if !signed {
 		return guard.ErrTokenRefused
 	}
-	p, err := e.svc.Principal(r.Context(), service.HashToken(tok))
+	t, u, err := e.svc.TokenUser(r.Context(), service.HashToken(tok))
 	if errors.Is(err, service.ErrInvalidToken) {
 		return guard.ErrTokenRefused // unknown, expired or revoked alike
 	} else if err != nil {
 		return err
 	}
 	// The user's status before the scope, in the API pipeline's order.
-	if !p.UserActive {
+	if !u.Active() {
 		return errUserInfoInactive
 	}
-	if !access.ScopeMask(p.ScopeMask).Covers(access.ScopeAccountsProfileRead) {
+	if !access.CompileScopes(t.Scopes).Covers(access.ScopeAccountsProfileRead) {
 		return errUserInfoScope
-	}
-	u, err := e.svc.User(r.Context(), p.OrgID, p.UserID)
-	if err != nil {
-		return err
 	}
 	return web.WriteJSON(w, http.StatusOK, userInfo{
 		FirstName: u.FirstName, Email: u.Email, LastName: u.LastName,

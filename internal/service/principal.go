@@ -14,16 +14,7 @@ var ErrInvalidToken = crmguard.NewError(crmguard.CodeInvalidToken, "invalid oaut
 // Principal builds the principal of an access token from storage: the cold
 // path of the request pipeline, whose result the caller caches.
 func (s *Service) Principal(ctx context.Context, tokenHash [32]byte) (*crmguard.Principal, error) {
-	t, err := s.store.GetAccessToken(ctx, tokenHash[:])
-	if errors.Is(err, crmguard.ErrNotFound) {
-		return nil, ErrInvalidToken
-	} else if err != nil {
-		return nil, err
-	}
-	if !t.Live(s.Now()) {
-		return nil, ErrInvalidToken
-	}
-	u, err := s.store.GetUser(ctx, t.OrgID, t.UserID)
+	t, u, err := s.TokenUser(ctx, tokenHash)
 	if err != nil {
 		return nil, err
 	}
@@ -76,4 +67,26 @@ func (s *Service) Client(ctx context.Context, clientID string) (*crmguard.Client
 		return nil, oauthErr(crmguard.OAuthInvalidClient, "unknown client_id "+clientID)
 	}
 	return c, err
+}
+
+// TokenUser returns a live access token and its user: two reads, for a
+// caller that needs the user and the token's scopes but none of what the
+// API's pipeline also derives (profile, IP rules, limits), such as Zoho
+// Accounts' user info. An unknown, expired or revoked token is
+// ErrInvalidToken.
+func (s *Service) TokenUser(ctx context.Context, tokenHash [32]byte) (*crmguard.AccessToken, *crmguard.User, error) {
+	t, err := s.store.GetAccessToken(ctx, tokenHash[:])
+	if errors.Is(err, crmguard.ErrNotFound) {
+		return nil, nil, ErrInvalidToken
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !t.Live(s.Now()) {
+		return nil, nil, ErrInvalidToken
+	}
+	u, err := s.store.GetUser(ctx, t.OrgID, t.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, u, nil
 }
