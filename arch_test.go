@@ -154,14 +154,16 @@ func listOrNone(l []string) string {
 // tier, so no layer imports upward and none imports a peer. A new package
 // gets a tier here.
 var tiers = map[string]int{
-	"crmguard":          0, // the vocabulary imports nothing
-	"internal/access":   1,
-	"internal/criteria": 1,
-	"internal/web":      1,
-	"internal/sqlstore": 1,
-	"internal/seedfile": 2,
-	"internal/service":  3,
-	"internal/guard":    4,
+	"crmguard":           0, // the vocabulary imports nothing
+	"internal/access":    1,
+	"internal/criteria":  1,
+	"internal/web":       1,
+	"internal/sqlstore":  1,
+	"internal/pgtest":    1, // test helper: a PostgreSQL schema per test
+	"internal/storetest": 2, // the storage conformance suite
+	"internal/seedfile":  2,
+	"internal/service":   3,
+	"internal/guard":     4,
 	// The transports: none imports another.
 	"internal/zohoapi":  5,
 	"internal/oauth":    5,

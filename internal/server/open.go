@@ -31,9 +31,13 @@ const DefaultPollInterval = 100 * time.Millisecond
 type Options struct {
 	// Store is an open store to build on; its opener keeps it and closes
 	// it after Stack.Close. When nil, Open opens (creating if needed) the
-	// SQLite database at Path, and Stack.Close closes it.
+	// database at Path, and Stack.Close closes it: a SQLite file, or a
+	// PostgreSQL database when Path is a postgres:// URL.
 	Store *sqlstore.Store
 	Path  string
+	// MaxConns sizes a PostgreSQL store's connection pool
+	// (sqlstore.DefaultPostgresConns when 0).
+	MaxConns int
 	// InMemory, with no Store, opens a fresh database that lives in memory
 	// and ends with Stack.Close: no file is written.
 	InMemory bool
@@ -127,12 +131,13 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 		if opt.BusyTimeout > 0 {
 			sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
 		}
+		sopts = append(sopts, sqlstore.WithMaxConns(opt.MaxConns))
 		var st *sqlstore.Store
 		var err error
 		if opt.InMemory {
 			st, err = sqlstore.OpenMemory(ctx, sopts...)
 		} else {
-			st, err = sqlstore.OpenSQLite(ctx, opt.Path, sopts...)
+			st, err = sqlstore.Open(ctx, opt.Path, sopts...)
 		}
 		if err != nil {
 			return nil, err
@@ -154,7 +159,9 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	s.stopWatch = cancel
-	if every > 0 {
+	if every > 0 || s.Store.Dialect() == "postgres" {
+		// On PostgreSQL the watcher listens rather than polls, and always
+		// runs: other instances share the database by design.
 		s.watching.Add(1)
 		go func() {
 			defer s.watching.Done()

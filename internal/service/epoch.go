@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -52,11 +53,36 @@ func (s *Service) Changed() {
 	}
 }
 
-// Watch polls the store's change sequence every interval until ctx ends and
-// starts a new epoch when it moved, so changes made by another process (the
-// CLI, another instance) reach this process's caches within one interval.
-// Changes made through this service start one at once, without waiting.
+// changeFeed is a store that tells of other processes' commits as they
+// happen (PostgreSQL's LISTEN/NOTIFY); a store that cannot answers
+// errors.ErrUnsupported at once.
+type changeFeed interface {
+	WatchChanges(ctx context.Context, changed func()) error
+}
+
+// Watch keeps this process's caches in step with changes that another
+// process (the CLI, another instance) commits to the store, until ctx
+// ends. Changes made through this service start a new epoch at once,
+// without it.
+//
+// A store with a change feed (PostgreSQL) starts a new epoch as each
+// notification arrives, a millisecond or so after the other instance's
+// commit. Otherwise (SQLite) Watch polls the store's change sequence every
+// interval: the highest audit sequence number, which is a sound signal
+// there because SQLite has one writer at a time, so transactions commit in
+// the order their audit events were numbered. On a database where writers
+// commit concurrently a transaction can commit after a later-numbered one,
+// and the highest number seen would miss it; that is why PostgreSQL
+// listens instead.
 func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
+	if f, ok := s.store.(changeFeed); ok {
+		if err := f.WatchChanges(ctx, s.Changed); !errors.Is(err, errors.ErrUnsupported) {
+			return
+		}
+	}
+	if every <= 0 {
+		return
+	}
 	last, _ := s.lastChange(ctx)
 	t := time.NewTicker(every)
 	defer t.Stop()

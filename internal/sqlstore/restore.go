@@ -27,6 +27,9 @@ import (
 // after a handful of changes, and reading 10,000 rows costs a fraction of
 // deleting and rewriting them with their indexes.
 func (s *Store) Restore(ctx context.Context, snap *crmguard.Snapshot) error {
+	if s.pg != nil {
+		return errSnapshotsNeedSQLite
+	}
 	if snap == nil {
 		return badSnapshot("no snapshot", nil)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,11 @@ import (
 // tables; sqlite_sequence is rebuilt from the restored rows.
 
 var _ crmguard.Snapshotter = (*Store)(nil)
+
+// errSnapshotsNeedSQLite refuses snapshots on PostgreSQL: they read the
+// schema from SQLite's catalogue and are made for the emulator, which runs
+// on SQLite (in memory, as crmguardtest starts it, or on a file).
+var errSnapshotsNeedSQLite = errors.New("snapshots, reset and import need the SQLite store; this server runs on PostgreSQL")
 
 // column is one column of a table, as SQLite declares it.
 type column struct {
@@ -93,6 +99,9 @@ func schemaVersion(ctx context.Context, q querier) (int, error) {
 // Snapshot reads every table in one read transaction, so the snapshot is
 // one consistent state even while writes go on.
 func (s *Store) Snapshot(ctx context.Context) (*crmguard.Snapshot, error) {
+	if s.pg != nil {
+		return nil, errSnapshotsNeedSQLite
+	}
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, mapErr(err)

@@ -29,12 +29,15 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Store implements crmguard.Store over database/sql.
+// Store implements crmguard.Store over database/sql, on SQLite or on
+// PostgreSQL (pg set). The SQL is written once, with ? placeholders, and
+// rebound to $n for PostgreSQL; the few statements that differ ask s.pg.
 type Store struct {
-	write  *sql.DB // one connection: SQLite has one writer
-	read   *sql.DB // a small pool of readers (WAL lets them run beside the writer)
+	write  *sql.DB // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
+	read   *sql.DB // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
 	tx     *sql.Tx // set inside InTx
-	reader *preparedReader
+	reader querier // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
+	pg     *pgState
 }
 
 // preparedReader runs reads through prepared statements kept per query
@@ -105,11 +108,22 @@ type Option func(*options)
 
 type options struct {
 	busyTimeout time.Duration
+	conns       int        // PostgreSQL's pool size
 	query       url.Values // extra URI parameters (the in-memory VFS)
 }
 
 // WithBusyTimeout sets how long a write waits for the database lock.
 func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// WithMaxConns sets the size of a PostgreSQL store's connection pool
+// (DefaultPostgresConns otherwise); SQLite ignores it.
+func WithMaxConns(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.conns = n
+		}
+	}
+}
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // applies pending migrations.
@@ -161,8 +175,19 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.reader.close()
+	if s.pg != nil {
+		return s.pg.close(s.write)
+	}
+	s.reader.(*preparedReader).close()
 	return errors.Join(s.write.Close(), s.read.Close())
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (s *Store) Dialect() string {
+	if s.pg != nil {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 // Ping checks that the database answers; readiness probes use it.
@@ -170,19 +195,32 @@ func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx)
 
 func (s *Store) r() querier {
 	if s.tx != nil {
-		return s.tx
+		return s.txq()
 	}
 	return s.reader
 }
 
 func (s *Store) w() querier {
 	if s.tx != nil {
-		return s.tx
+		return s.txq()
+	}
+	if s.pg != nil {
+		return rebound{s.write}
 	}
 	return s.write
 }
 
-// InTx runs fn in one write transaction.
+// txq is the transaction, rebound on PostgreSQL.
+func (s *Store) txq() querier {
+	if s.pg != nil {
+		return rebound{s.tx}
+	}
+	return s.tx
+}
+
+// InTx runs fn in one write transaction. On PostgreSQL the transaction
+// first takes the database's write lock (see pgState) and, before it
+// commits, tells every other instance that something changed.
 func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) error {
 	if s.tx != nil {
 		return fn(s)
@@ -191,9 +229,22 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(&Store{write: s.write, read: s.read, tx: tx, reader: s.reader}); err != nil {
+	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, pg: s.pg}
+	if s.pg != nil {
+		if err := s.pg.begin(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return mapErr(err)
+		}
+	}
+	if err := fn(in); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if s.pg != nil {
+		if err := s.pg.notify(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return mapErr(err)
+		}
 	}
 	return mapErr(tx.Commit())
 }
@@ -202,8 +253,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 // transaction together with its record.
 func (s *Store) migrate(ctx context.Context, dialect string) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return err
+	}
+	q := querier(s.write)
+	if s.pg != nil {
+		q = rebound{s.write}
 	}
 	dir := "migrations/" + dialect
 	entries, err := fs.ReadDir(migrationsFS, dir)
@@ -220,7 +275,7 @@ func (s *Store) migrate(ctx context.Context, dialect string) error {
 	for _, name := range names {
 		version := strings.TrimSuffix(name, ".sql")
 		var n int
-		if err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -234,11 +289,27 @@ func (s *Store) migrate(ctx context.Context, dialect string) error {
 		if err != nil {
 			return err
 		}
+		if s.pg != nil {
+			// Instances starting together take turns; the later one
+			// finds the migration recorded and skips it.
+			if err := s.pg.begin(ctx, tx); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&done); err != nil || done > 0 {
+				_ = tx.Rollback()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli()); err != nil {
+		if _, err := rebindTx(s, tx).ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli()); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -256,6 +327,9 @@ func mapErr(err error) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return crmguard.ErrNotFound
+	}
+	if e := mapPgErr(err); e != nil {
+		return e
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -95,7 +95,11 @@ func (s *Store) readZUID(ctx context.Context, u *crmguard.User) error {
 // transaction when the caller holds none.
 func (s *Store) CreateUsers(ctx context.Context, users []*crmguard.User) error {
 	return s.InTx(ctx, func(t crmguard.Store) error {
-		stmt, err := t.(*Store).tx.PrepareContext(ctx, userInsert)
+		q := userInsert
+		if s.pg != nil {
+			q = rebind(q)
+		}
+		stmt, err := t.(*Store).tx.PrepareContext(ctx, q)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -169,7 +173,7 @@ func (s *Store) CountUsers(ctx context.Context, org crmguard.ID, status string) 
 }
 
 // userWhere renders a filter as a WHERE clause and its arguments.
-func userWhere(org crmguard.ID, f crmguard.UserFilter) (string, []any) {
+func (s *Store) userWhere(org crmguard.ID, f crmguard.UserFilter) (string, []any) {
 	var b strings.Builder
 	args := []any{org}
 	b.WriteString(` WHERE org_id = ?`)
@@ -190,14 +194,28 @@ func userWhere(org crmguard.ID, f crmguard.UserFilter) (string, []any) {
 	if f.IDs != nil {
 		// One parameter, a JSON array, whatever the count: one statement
 		// shape to prepare, and no limit on bound parameters.
-		b.WriteString(` AND id IN (SELECT value FROM json_each(?))`)
-		args = append(args, idArray(f.IDs))
+		if s.pg != nil {
+			b.WriteString(` AND id = ANY(?::bigint[])`)
+			args = append(args, idSlice(f.IDs))
+		} else {
+			b.WriteString(` AND id IN (SELECT value FROM json_each(?))`)
+			args = append(args, idArray(f.IDs))
+		}
 	}
 	if !f.ModifiedAfter.IsZero() {
 		b.WriteString(` AND modified_at > ?`)
 		args = append(args, ms(f.ModifiedAfter))
 	}
 	return b.String(), args
+}
+
+// idSlice is ids as PostgreSQL's driver sends a bigint[].
+func idSlice(ids []crmguard.ID) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
 }
 
 func idArray(ids []crmguard.ID) string {
@@ -218,7 +236,7 @@ func placeholders(n int) string {
 
 // ListUserIDs returns the IDs of the users f selects, ascending.
 func (s *Store) ListUserIDs(ctx context.Context, org crmguard.ID, f crmguard.UserFilter) ([]crmguard.ID, error) {
-	where, args := userWhere(org, f)
+	where, args := s.userWhere(org, f)
 	rows, err := s.r().QueryContext(ctx, `SELECT id FROM users`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -236,7 +254,7 @@ func (s *Store) GetUsers(ctx context.Context, org crmguard.ID, ids []crmguard.ID
 			return users, err
 		}
 	}
-	where, args := userWhere(org, crmguard.UserFilter{IDs: ids})
+	where, args := s.userWhere(org, crmguard.UserFilter{IDs: ids})
 	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -287,7 +305,7 @@ func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguar
 
 // EachUser calls fn for every user f selects, ascending by ID.
 func (s *Store) EachUser(ctx context.Context, org crmguard.ID, f crmguard.UserFilter, fn func(*crmguard.User) error) error {
-	where, args := userWhere(org, f)
+	where, args := s.userWhere(org, f)
 	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return mapErr(err)
