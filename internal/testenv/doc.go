@@ -4,5 +4,5 @@
 // loopback, started through internal/server's Open. No mocks. It also
 // holds the golden-file helpers (golden.go). Only tests import it.
 //
-// Imports: crmguard, internal/guard, internal/server, internal/service, internal/sqlstore, internal/web.
+// Imports: crmguard, internal/guard, internal/pgtest, internal/server, internal/service, internal/sqlstore, internal/web.
 package testenv

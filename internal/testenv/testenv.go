@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/guard"
+	"github.com/crmguard/crmguard/internal/pgtest"
 	"github.com/crmguard/crmguard/internal/server"
 	"github.com/crmguard/crmguard/internal/service"
 	"github.com/crmguard/crmguard/internal/sqlstore"
@@ -50,6 +51,39 @@ type Options struct {
 	// PollInterval is how often the stack looks for changes written by
 	// another process (server.DefaultPollInterval when 0), as serve does.
 	PollInterval time.Duration
+	// Backend is the database: SQLite (the zero value) or Postgres, a
+	// schema of its own in CRMGUARD_TEST_POSTGRES (the test is skipped,
+	// with a message, when that is unset).
+	Backend Backend
+	// Database, when set, is the database to open instead of a new one:
+	// a DSN another Env made (Env.Path), so that two stacks share it as
+	// two instances do.
+	Database string
+}
+
+// Backend names a database engine a stack runs on.
+type Backend string
+
+// The backends.
+const (
+	SQLite   Backend = "sqlite"
+	Postgres Backend = "postgres"
+)
+
+// Backends are every backend, in the order EachBackend runs them.
+var Backends = []Backend{SQLite, Postgres}
+
+// EachBackend runs f as a subtest per backend, named after it. The
+// PostgreSQL one skips, saying why, when CRMGUARD_TEST_POSTGRES is unset.
+func EachBackend(t *testing.T, f func(t *testing.T, b Backend)) {
+	for _, b := range Backends {
+		t.Run(string(b), func(t *testing.T) {
+			if b == Postgres && !pgtest.Available() {
+				t.Skip(pgtest.Env + " is unset: the PostgreSQL run is skipped (CI always sets it)")
+			}
+			f(t, b)
+		})
+	}
 }
 
 // Env is a running stack.
@@ -61,7 +95,7 @@ type Env struct {
 	Server  *httptest.Server
 	URL     string
 	Clock   *Clock
-	Path    string // the SQLite file
+	Path    string // the SQLite file, or the PostgreSQL DSN
 	Boot    *service.Bootstrapped
 	Org     *crmguard.Org
 	// Admin is the CLI-style actor of the primary contact.
@@ -72,7 +106,14 @@ type Env struct {
 // when t ends.
 func New(t testing.TB, opt Options) *Env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "crmguard.db")
+	path := opt.Database
+	switch {
+	case path != "":
+	case opt.Backend == Postgres:
+		path = pgtest.DSN(t)
+	default:
+		path = filepath.Join(t.TempDir(), "crmguard.db")
+	}
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Minute)} // minute-aligned: limits that count minutes answer alike every run
 	cfg := opt.Service
 	if cfg.PasswordCost == 0 {
