@@ -267,7 +267,11 @@ func selfCode(t *testing.T, env *testenv.Env) string {
 // TestTokenEndpointGolden pins every token response and error, each
 // triggered by a real request.
 func TestTokenEndpointGolden(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Service: service.Config{GrantsPerWindow: 5}})
+	testenv.EachBackend(t, tokenEndpointGolden)
+}
+
+func tokenEndpointGolden(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b, Service: service.Config{GrantsPerWindow: 5}})
 	id, secret := env.Boot.SelfClient.ClientID, env.Boot.ClientSecret
 	base := func(extra ...string) url.Values {
 		v := url.Values{"client_id": {id}, "client_secret": {secret}}
@@ -366,7 +370,11 @@ func issueRefresh(t *testing.T, env *testenv.Env) string {
 
 // TestParameterForms: query string, urlencoded, multipart and HTTP Basic.
 func TestParameterForms(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+	testenv.EachBackend(t, parameterForms)
+}
+
+func parameterForms(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b})
 	id, secret := env.Boot.SelfClient.ClientID, env.Boot.ClientSecret
 	check := func(name string, req *http.Request) {
 		t.Helper()

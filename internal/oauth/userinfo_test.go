@@ -45,7 +45,11 @@ type userInfoBody struct {
 // code with golang.org/x/oauth2, then ask who signed in, with Bearer (as
 // x/oauth2 and passport send it) and with Zoho-oauthtoken.
 func TestUserInfoAfterCodeExchange(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+	testenv.EachBackend(t, userInfoAfterCodeExchange)
+}
+
+func userInfoAfterCodeExchange(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b})
 	ctx := context.Background()
 	code, err := env.Svc.CreateGrant(ctx, env.Admin, service.GrantRequest{Client: env.Boot.SelfClient,
 		UserID: env.Org.PrimaryUserID, Scopes: "AaaServer.profile.READ,ZohoCRM.users.READ"})
@@ -97,7 +101,11 @@ func TestUserInfoAfterCodeExchange(t *testing.T) {
 
 // TestUserInfoErrors: each refusal, in Zoho's error shape.
 func TestUserInfoErrors(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+	testenv.EachBackend(t, userInfoErrors)
+}
+
+func userInfoErrors(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b})
 	noScope := env.Token(t, "", "ZohoCRM.users.READ")
 	resp := userInfoGet(t, env, "Zoho-oauthtoken "+noScope)
 	if c := resp.Header.Get("WWW-Authenticate"); c == "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // delegatedUsersManager gives Grace a profile with Manage_Users and
@@ -50,7 +51,7 @@ func answer(t *testing.T, f *usersFixture, method, path, token, body string) (in
 // users, not make anyone (themselves included) an administrator, nor touch
 // a user who is one; an administrator still can.
 func TestAdministratorStaysWithAdministrators(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	mgr := delegatedUsersManager(t, f)
 	f.refs["arjun"] = f.env.User(t, "arjun.mehta@example.com").ID.String()
 	refused := `"code":"NO_PERMISSION"`

@@ -12,7 +12,11 @@ import (
 // adds the hint in headers: an RFC 6750 challenge naming the scheme
 // accepted and, for a scope mismatch, the scope needed and the token's.
 func TestDenialHints(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Demo: true})
+	testenv.EachBackend(t, denialHints)
+}
+
+func denialHints(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b, Demo: true})
 	const realm = `Zoho-oauthtoken realm="crmguard"`
 	badToken := realm + `, error="invalid_token", error_description="the access token is unknown, expired or revoked"`
 	expired := env.Token(t, "", allScopes)

@@ -9,13 +9,14 @@ import (
 	_ "modernc.org/sqlite" // a second connection to the test's database file
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // TestInvalidTextIsRefused: invalid UTF-8, an unpaired surrogate escape and
 // NUL in any text the API writes are INVALID_DATA naming the field, not
 // stored with U+FFFD in their place (as Go's JSON decoder would leave them).
 func TestInvalidTextIsRefused(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	bad := map[string]string{"invalid UTF-8": "Gr\xffce", "NUL": `Gr\u0000ce`, "lone surrogate": `Gr\ud800ce`}
 	for what, v := range bad {
 		for _, c := range []struct{ method, path, body, api string }{
@@ -63,7 +64,7 @@ func TestInvalidTextIsRefused(t *testing.T) {
 // blames their input. The roles table is made unreadable behind the
 // server's back through a second connection to its database file.
 func TestStoreFailureIsNotInvalidData(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	if status, body := answer(t, f, "GET", "/crm/v8/users?type=CurrentUser", f.tokens["admin"], ""); status != 200 {
 		t.Fatalf("before: %d %s", status, body)
 	}

@@ -66,7 +66,11 @@ func pngOf(t *testing.T, w, h int) string {
 // "details": {} as the pages' samples show, where the file's
 // Success_Response requires details.id.
 func TestOrgPhotoScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, orgPhotoScenarios)
+}
+
+func orgPhotoScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	f.tokens["orgall"] = f.env.Token(t, "", "ZohoCRM.org.ALL")
 	f.tokens["orgcreate"] = f.env.Token(t, "", "ZohoCRM.org.CREATE")
 	f.tokens["orgdelete"] = f.env.Token(t, "", "ZohoCRM.org.DELETE")

@@ -51,7 +51,11 @@ func setAPIAccess(t *testing.T, env *testenv.Env, profile string, on bool) {
 // TestPipelineDenials pins each denial of the request pipeline, in the order
 // of checks, each proven by a request that triggers it.
 func TestPipelineDenials(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Demo: true})
+	testenv.EachBackend(t, pipelineDenials)
+}
+
+func pipelineDenials(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b, Demo: true})
 	ctx := context.Background()
 	admin := env.Token(t, "", allScopes)
 
@@ -105,7 +109,11 @@ func TestPipelineDenials(t *testing.T) {
 }
 
 func TestPipelineIPRules(t *testing.T) {
-	env := testenv.New(t, testenv.Options{Demo: true})
+	testenv.EachBackend(t, pipelineIPRules)
+}
+
+func pipelineIPRules(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b, Demo: true})
 	ctx := context.Background()
 	sales := env.Token(t, salesUser, allScopes)
 	admin := env.Token(t, "", allScopes)
@@ -152,8 +160,12 @@ func TestPipelineIPRules(t *testing.T) {
 }
 
 func TestPipelineLimits(t *testing.T) {
+	testenv.EachBackend(t, pipelineLimits)
+}
+
+func pipelineLimits(t *testing.T, b testenv.Backend) {
 	t.Run("credits", func(t *testing.T) {
-		env := testenv.New(t, testenv.Options{Guard: guard.Config{Credits: 3}})
+		env := testenv.New(t, testenv.Options{Backend: b, Guard: guard.Config{Credits: 3}})
 		tok := env.Token(t, "", orgScope)
 		for i := 0; i < 3; i++ {
 			if resp := env.Do(t, "GET", "/crm/v8/org", tok, ""); resp.StatusCode != 200 {
@@ -163,7 +175,7 @@ func TestPipelineLimits(t *testing.T) {
 		testenv.GoldenResponse(t, "pipeline/07_credits_exhausted", env.Do(t, "GET", "/crm/v8/org", tok, ""))
 	})
 	t.Run("concurrency", func(t *testing.T) {
-		env := testenv.New(t, testenv.Options{Guard: guard.Config{Concurrency: 1}})
+		env := testenv.New(t, testenv.Options{Backend: b, Guard: guard.Config{Concurrency: 1}})
 		tok := env.Token(t, "", orgScope)
 		held := httptest.NewRequest("GET", "/crm/v8/org", nil)
 		held.Header.Set("Authorization", "Zoho-oauthtoken "+tok)
@@ -234,7 +246,11 @@ func TestChangesFromAnotherProcess(t *testing.T) {
 }
 
 func TestOrgAllVersionsAndOperations(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+	testenv.EachBackend(t, orgAllVersionsAndOperations)
+}
+
+func orgAllVersionsAndOperations(t *testing.T, b testenv.Backend) {
+	env := testenv.New(t, testenv.Options{Backend: b})
 	tok := env.Token(t, "", orgScope)
 	// The keys differ by version: deletable_org_account from v3, the keys
 	// of Zoho's v8.0 OpenAPI schema on v8 (see orgJSON). Each group of
@@ -267,10 +283,10 @@ func TestOrgAllVersionsAndOperations(t *testing.T) {
 		}
 	}
 	resp := env.Do(t, "GET", "/metrics", "", "")
-	b, _ := io.ReadAll(resp.Body)
+	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(b), fmt.Sprintf(`crmguard_http_requests_total{code="200",route="GET /crm/{version}/org"} %d`, 8)) {
-		t.Errorf("requests by route pattern not counted:\n%s", grep(string(b), "crmguard_http_requests_total"))
+	if !strings.Contains(string(metrics), fmt.Sprintf(`crmguard_http_requests_total{code="200",route="GET /crm/{version}/org"} %d`, 8)) {
+		t.Errorf("requests by route pattern not counted:\n%s", grep(string(metrics), "crmguard_http_requests_total"))
 	}
 }
 

@@ -41,7 +41,7 @@ func permID(t *testing.T, env *testenv.Env, tok, profile, name string) string {
 // the permission on with PUT /settings/profiles/{id}; the same token works
 // on its next request; off again, denied again.
 func TestAPIAccessThroughProfilesAPI(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	admin := f.env.Token(t, "", profileScopes)
 	grace := f.env.Token(t, standardUser, "ZohoCRM.users.READ")
 	std := f.refs["profile:Standard"]
@@ -79,7 +79,11 @@ func TestAPIAccessThroughProfilesAPI(t *testing.T) {
 // pages (get-profiles, create-profile, update-profile-permission and
 // transfer-delete-profile under https://www.zoho.com/crm/developer/docs/api/v8/).
 func TestProfilesScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, profilesScenarios)
+}
+
+func profilesScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	f.tokens["admin"] = f.env.Token(t, "", profileScopes)
 	f.tokens["sales"] = f.env.Token(t, salesUser, profileScopes) // API access, no Manage_Profiles
 	f.tokens["readonly"] = f.env.Token(t, "", "ZohoCRM.settings.profiles.READ")
@@ -200,7 +204,7 @@ func shape(t *testing.T, env *testenv.Env, tok, path string) (string, map[string
 // TestCatalogueShape: every profile, on every version, lists the same
 // permissions with the same IDs in the same sections; only enabled differs.
 func TestCatalogueShape(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	tok := f.env.Token(t, "", profileScopes)
 	want, adminPerms := shape(t, f.env, tok, "/crm/v8/settings/profiles/"+f.refs["profile:Administrator"])
 	if len(adminPerms) != len(crmguard.Catalogue) {

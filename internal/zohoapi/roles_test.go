@@ -6,6 +6,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // TestRolesScenarios pins the Roles API in golden files under
@@ -16,7 +17,11 @@ import (
 // role reports to itself or to one below it, and a deleted role's users and
 // sub-roles move to transfer_to_id.
 func TestRolesScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, rolesScenarios)
+}
+
+func rolesScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	f.tokens["admin"] = f.env.Token(t, "", "ZohoCRM.settings.roles.ALL,ZohoCRM.users.READ")
 	f.tokens["sales"] = f.env.Token(t, salesUser, "ZohoCRM.settings.ALL") // no Manage_Roles
 	f.tokens["readonly"] = f.env.Token(t, "", "ZohoCRM.settings.roles.READ")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
+	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // seedTerritories gives the fixture org a territory tree: Zylker (the
@@ -43,7 +44,11 @@ func seedTerritories(t *testing.T, f *usersFixture) {
 // it, and a territory with children stays until they go. Bodies follow
 // zoho/crm-oas v8.0/territories.json.
 func TestTerritoriesScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, territoriesScenarios)
+}
+
+func territoriesScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	seedTerritories(t, f)
 	f.tokens["terr"] = f.env.Token(t, "", "ZohoCRM.settings.territories.ALL")
 	f.tokens["terr_read"] = f.env.Token(t, "", "ZohoCRM.settings.territories.READ")
@@ -101,7 +106,11 @@ func TestTerritoriesScenarios(t *testing.T) {
 // (v6/remove-territories-from-user.html), and the v8 pages beside them;
 // zoho/crm-oas v8.0/users_territories.json for the bodies.
 func TestUserTerritoriesScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, userTerritoriesScenarios)
+}
+
+func userTerritoriesScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	seedTerritories(t, f)
 	f.tokens["users_all"] = f.env.Token(t, "", "ZohoCRM.users.ALL") // no territories scope
 	f.tokens["terr_only"] = f.env.Token(t, "", "ZohoCRM.settings.territories.ALL")

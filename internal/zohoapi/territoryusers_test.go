@@ -1,6 +1,10 @@
 package zohoapi_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/crmguard/crmguard/internal/testenv"
+)
 
 // TestTerritoryUsersScenarios pins the users of a territory, under
 // testdata/territories/users_*: GET, PUT and DELETE
@@ -10,7 +14,11 @@ import "testing"
 // and the v8 pages), on v5 and v8. A member already is DUPLICATE_DATA on
 // v5 to v7 and ALREADY_EXISTS on v8, as each version's page says.
 func TestTerritoryUsersScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, territoryUsersScenarios)
+}
+
+func territoryUsersScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	seedTerritories(t, f)
 	f.tokens["terr_only"] = f.env.Token(t, "", "ZohoCRM.settings.territories.ALL")
 	f.tokens["terr_update"] = f.env.Token(t, "", "ZohoCRM.settings.territories.UPDATE")

@@ -41,7 +41,11 @@ func reportTo(t *testing.T, env *testenv.Env, email, boss string) {
 }
 
 func TestTransferAndDeleteAPI(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, transferAndDeleteAPI)
+}
+
+func transferAndDeleteAPI(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	f.refs["unknown"] = "111111111111111111"
 	f.run(t, []scenario{
 		{name: "transfer/missing_body_key", method: "POST", path: xferPath, token: "admin", body: `{}`},
@@ -86,8 +90,12 @@ func TestTransferAndDeleteAPI(t *testing.T) {
 // or goes, in the one transaction, and the job answers its status on the
 // oldest and newest version.
 func TestTransferAndDeleteMoves(t *testing.T) {
+	testenv.EachBackend(t, transferAndDeleteMoves)
+}
+
+func transferAndDeleteMoves(t *testing.T, b testenv.Backend) {
 	ctx := context.Background()
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, b)
 	env := f.env
 	reportTo(t, env, anotherSales, salesUser)    // marcus → patricia
 	reportTo(t, env, standardUser, anotherSales) // grace → marcus → patricia
@@ -150,7 +158,7 @@ func TestTransferAndDeleteMoves(t *testing.T) {
 // stays, and the user.delete audit event records all of it.
 func TestTransferAndDeleteLeavesTerritoriesAndGroups(t *testing.T) {
 	ctx := context.Background()
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	env := f.env
 	admin := crmguard.Actor{OrgID: env.Org.ID, UserID: env.User(t, "").ID, Source: crmguard.SourceAPI}
 	patricia, marcus, grace := env.User(t, salesUser), env.User(t, anotherSales), env.User(t, standardUser)

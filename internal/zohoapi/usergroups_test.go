@@ -3,6 +3,8 @@ package zohoapi_test
 import (
 	"context"
 	"testing"
+
+	"github.com/crmguard/crmguard/internal/testenv"
 )
 
 // TestUserGroupsScenarios pins the User Groups API in golden files under
@@ -16,7 +18,11 @@ import (
 // "Group deleted", not a SCHEDULED job, and include=sources_count has the
 // page's {territories, roles, users} with users a number.
 func TestUserGroupsScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, userGroupsScenarios)
+}
+
+func userGroupsScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	f.tokens["readonly"] = f.env.Token(t, "", "ZohoCRM.settings.user_groups.READ,ZohoCRM.users.READ")
 	f.tokens["groupsonly"] = f.env.Token(t, "", "ZohoCRM.settings.user_groups.READ") // no ZohoCRM.users.READ
 	refresh := func(t *testing.T, f *usersFixture) {

@@ -17,7 +17,7 @@ import (
 // TestDeleteRevokesTokens: a deleted user's tokens stop working at once,
 // and the user's e-mail may be invited again.
 func TestDeleteRevokesTokens(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	victim := f.env.Token(t, salesUser, orgScope)
 	if resp := f.env.Do(t, "GET", "/crm/v8/org", victim, ""); resp.StatusCode != 200 {
 		t.Fatalf("before: %d", resp.StatusCode)
@@ -46,7 +46,7 @@ func TestDeleteRevokesTokens(t *testing.T) {
 // it to no one) and set a password; the link works once; neither the API
 // response nor the audit log carries it.
 func TestInvitation(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	ctx := context.Background()
 	body := fmt.Sprintf(`{"users":[{"first_name":"Ana","last_name":"Lima","email":"ana.lima@example.com","role":"%s","profile":"%s"}]}`,
 		f.refs["role:Manager"], f.refs["profile:Sales"])
@@ -141,7 +141,7 @@ func TestUsersAllVersions(t *testing.T) {
 // TestUserCacheFollowsChanges: users served from the encoded-user cache
 // show a change on the very next request, in either spelling.
 func TestUserCacheFollowsChanges(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	get := func(v string) string {
 		resp := f.env.Do(t, "GET", "/crm/"+v+"/users/"+f.refs["grace"], f.tokens["admin"], "")
 		defer resp.Body.Close()
@@ -172,7 +172,7 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 // TestIfModifiedSince: a user is newer than the header when its shown
 // Modified_Time is, in the list and the single form alike.
 func TestIfModifiedSince(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	f.env.Clock.Advance(90 * time.Second)
 	resp := f.env.Do(t, "PUT", "/crm/v8/users/"+f.refs["grace"], f.tokens["admin"], `{"users":[{"city":"Jos"}]}`)
 	resp.Body.Close()

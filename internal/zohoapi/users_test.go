@@ -29,8 +29,8 @@ type usersFixture struct {
 	refs   map[string]string
 }
 
-func newUsersFixture(t *testing.T) *usersFixture {
-	env := testenv.New(t, testenv.Options{Demo: true})
+func newUsersFixture(t *testing.T, b testenv.Backend) *usersFixture {
+	env := testenv.New(t, testenv.Options{Backend: b, Demo: true})
 	ctx := context.Background()
 	f := &usersFixture{env: env, tokens: map[string]string{}, refs: map[string]string{}}
 	f.tokens["admin"] = env.Token(t, "", adminScopes)
@@ -150,7 +150,11 @@ func addField(label, typ string, values ...string) func(t *testing.T, f *usersFi
 // (https://help.zoho.com/portal/en/community/topic/kaizen-51-handling-users-with-zohocrm-api),
 // row by row; the golden files carry their names.
 func TestUsersScenarios(t *testing.T) {
-	f := newUsersFixture(t)
+	testenv.EachBackend(t, usersScenarios)
+}
+
+func usersScenarios(t *testing.T, b testenv.Backend) {
+	f := newUsersFixture(t, b)
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = `{"id":"{grace}","city":"Lyon"}`
@@ -339,7 +343,7 @@ func emails(t *testing.T, resp *http.Response) []string {
 // TestUserTypes checks each of the 10 types against the demo org's users,
 // and that count agrees with the list.
 func TestUserTypes(t *testing.T) {
-	f := newUsersFixture(t)
+	f := newUsersFixture(t, testenv.SQLite)
 	ctx := context.Background()
 	// Delete one user, so DeletedUsers has one.
 	if err := f.env.Svc.DeleteUser(ctx, f.env.Admin, f.env.User(t, supportUser).ID); err != nil {
