@@ -272,7 +272,7 @@ func (s *Store) RevokeUserTokens(ctx context.Context, org, user crmguard.ID, at 
 // each kind: of one user, or of everyone when user is 0.
 func (s *Store) ListTokens(ctx context.Context, org, user crmguard.ID, at time.Time, limit int) ([]*crmguard.RefreshToken, []*crmguard.AccessToken, error) {
 	rows, err := s.r().QueryContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
-		WHERE org_id = ? AND (? = 0 OR user_id = ?) AND revoked_at IS NULL ORDER BY id DESC LIMIT ?`, org, user, user, limit)
+		WHERE org_id = ? AND (CAST(? AS BIGINT) = 0 OR user_id = ?) AND revoked_at IS NULL ORDER BY id DESC LIMIT ?`, org, user, user, limit)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
@@ -281,7 +281,7 @@ func (s *Store) ListTokens(ctx context.Context, org, user crmguard.ID, at time.T
 		return nil, nil, err
 	}
 	rows, err = s.r().QueryContext(ctx, `SELECT `+accessCols+` FROM access_tokens
-		WHERE org_id = ? AND (? = 0 OR user_id = ?) AND revoked_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT ?`, org, user, user, ms(at), limit)
+		WHERE org_id = ? AND (CAST(? AS BIGINT) = 0 OR user_id = ?) AND revoked_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT ?`, org, user, user, ms(at), limit)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}

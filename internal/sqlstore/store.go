@@ -347,9 +347,35 @@ func mapErr(err error) error {
 }
 
 // exec runs a write and maps its error.
+//
+// Inside a PostgreSQL transaction the write runs under a savepoint: there a
+// failed statement (a duplicate name, say) would abort the whole
+// transaction, while the callers, as on SQLite, go on after an
+// ErrConflict (a bulk request answers each record on its own).
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.pg != nil && s.tx != nil {
+		return s.execSavepoint(ctx, query, args...)
+	}
 	res, err := s.w().ExecContext(ctx, query, args...)
 	return res, mapErr(err)
+}
+
+func (s *Store) execSavepoint(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if _, err := s.tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+		return nil, mapErr(err)
+	}
+	res, err := s.tx.ExecContext(ctx, rebind(query), args...)
+	if err != nil {
+		if _, rerr := s.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT w`); rerr != nil {
+			return nil, errors.Join(mapErr(err), rerr)
+		}
+		_, _ = s.tx.ExecContext(ctx, `RELEASE SAVEPOINT w`)
+		return nil, mapErr(err)
+	}
+	if _, err := s.tx.ExecContext(ctx, `RELEASE SAVEPOINT w`); err != nil {
+		return nil, mapErr(err)
+	}
+	return res, nil
 }
 
 // execOne runs a write that must touch exactly one row, else ErrNotFound.
