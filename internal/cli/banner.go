@@ -63,12 +63,13 @@ func (e *env) banner(f *serveFlags, stack *server.Stack) error {
 		fmt.Fprintf(w, "  access_token:  %s\n", t.AccessToken)
 		fmt.Fprintf(w, "\nTry:\n  curl -H \"Authorization: Zoho-oauthtoken %s\" %s/crm/v8/org\n", t.AccessToken, url)
 		if !f.inMemory {
-			fmt.Fprintf(w, "More tokens (in another terminal, in this directory):\n  %s token issue%s --scopes %s\n", self, e.dataDirFlag(), firstScopes)
+			fmt.Fprintf(w, "More tokens (in another terminal, in this directory):\n  %s token issue%s --scopes %s\n%s", self, e.dbFlag(), firstScopes, e.dbNote())
 		}
 	default:
 		fmt.Fprintf(w, "\nGet a token and call the API (in another terminal, in this directory):\n")
-		fmt.Fprintf(w, "  TOKEN=$(%s token issue%s --scopes %s | awk '/^access_token:/ {print $2}')\n", self, e.dataDirFlag(), firstScopes)
+		fmt.Fprintf(w, "  TOKEN=$(%s token issue%s --scopes %s | awk '/^access_token:/ {print $2}')\n", self, e.dbFlag(), firstScopes)
 		fmt.Fprintf(w, "  curl -H \"Authorization: Zoho-oauthtoken $TOKEN\" %s/crm/v8/org\n", url)
+		fmt.Fprint(w, e.dbNote())
 	}
 	if stack.Seeded != nil {
 		printSeeded(w, f.seedFile, stack.Seeded)
@@ -80,15 +81,6 @@ func (e *env) banner(f *serveFlags, stack *server.Stack) error {
 	}
 	fmt.Fprintln(w)
 	return nil
-}
-
-// dataDirFlag is the --data-dir a printed command needs to reach this
-// server's data: none for the default.
-func (e *env) dataDirFlag() string {
-	if e.dataDir == "./crmguard-data" {
-		return ""
-	}
-	return " --data-dir " + shellQuote(e.dataDir)
 }
 
 // selfCommand is how to run this binary again from the working directory.

@@ -47,6 +47,9 @@ type env struct {
 	getenv func(string) string
 
 	dataDir string
+	// database is --database: a postgres:// URL, a SQLite file, or ""
+	// for crmguard.db in dataDir (see dbPath).
+	database string
 
 	// fromEnv maps each flag set from the environment to its variable,
 	// so that an error about the flag can name what the user set.
@@ -67,13 +70,22 @@ every call.
 
 Every flag can also be set with an environment variable: CRMGUARD_ and the
 flag's name in capitals with dashes as underscores (--data-dir is
-CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
+CRMGUARD_DATA_DIR). A flag given on the command line wins.
+
+The data lives in a SQLite file, crmguard.db in --data-dir, unless
+--database (CRMGUARD_DATABASE) names another: a postgres:// URL for
+PostgreSQL, which any number of 'serve' instances and the commands share,
+or a SQLite file's path. Every command takes it, e.g.
+  CRMGUARD_DATABASE='postgres://crmguard:PASSWORD@db.internal:5432/crmguard' crmguard serve`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       Version(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			e.args = args
-			return e.bindEnv(cmd, getenv)
+			if err := e.bindEnv(cmd, getenv); err != nil {
+				return err
+			}
+			return e.checkDatabase(cmd)
 		},
 	}
 	root.SetVersionTemplate(versionLine())
@@ -82,7 +94,8 @@ CRMGUARD_DATA_DIR). A flag given on the command line wins.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetContext(ctx)
-	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database")
+	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "./crmguard-data", "directory of the SQLite database, "+dbFile+" (unused with --database)")
+	root.PersistentFlags().StringVar(&e.database, "database", "", databaseHelp)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(serveCmd(e), initCmd(e), migrateCmd(e), clientCmd(e), tokenCmd(e), ipruleCmd(e), profileCmd(e), userCmd(e), fieldCmd(e), auditCmd(e), roleCmd(e), groupCmd(e), territoryCmd(e), reportCmd(e), emulatorCmd(e), seedCmd(e), versionCmd())
 	// Cobra's completion command (bash, zsh, fish, powershell), made here

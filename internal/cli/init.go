@@ -25,19 +25,21 @@ func initCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "Create the database, the org, its admin and a Self Client, without a server",
-		Long: `Create the data directory's database and the org that 'serve' would make on
-its first start (the Administrator and Standard profiles, the CEO and Manager
-roles, an admin user and a Self Client), then exit: for CI and scripts, which
-then run 'token issue' or 'serve'. The Self Client's secret is shown only now.
+		Long: `Create the database (crmguard.db in --data-dir, or what --database names)
+and the org that 'serve' would make on its first start (the Administrator and
+Standard profiles, the CEO and Manager roles, an admin user and a Self
+Client), then exit: for CI and scripts, which then run 'token issue' or
+'serve'. The Self Client's secret is shown only now.
 
 The admin's password comes from --admin-password (or CRMGUARD_ADMIN_PASSWORD),
 else from the first line of standard input when it is not a terminal; it is
 kept (no change is asked at first sign-in). With none, a one-time password is
-generated and printed. A data directory that has an org already is an error
+generated and printed. A database that has an org already is an error
 (exit 1), or nothing to do with --if-missing.`,
 		Example: `  crmguard init --data-dir ./ci-data --json
   CRMGUARD_ADMIN_PASSWORD=s3cret-for-ci crmguard init --admin-email ci@example.com
-  printf '%s\n' "$ADMIN_PASSWORD" | crmguard init --if-missing`,
+  printf '%s\n' "$ADMIN_PASSWORD" | crmguard init --if-missing
+  crmguard init --database 'postgres://crmguard@db.internal:5432/crmguard' --if-missing`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.init(&f) },
 	}
@@ -48,7 +50,7 @@ generated and printed. A data directory that has an org already is an error
 	fl.StringVar(&f.opt.TimeZone, "time-zone", "UTC", "the org's IANA time zone")
 	fl.StringVar(&f.opt.Edition, "edition", crmguard.EditionEnterprise, "edition (free, standard, professional, enterprise, ultimate), which sets API limits")
 	fl.IntVar(&f.opt.LicenseUsers, "license-users", 100, "user licences purchased")
-	fl.BoolVar(&f.ifMissing, "if-missing", false, "succeed without a change when the data directory has an org already")
+	fl.BoolVar(&f.ifMissing, "if-missing", false, "succeed without a change when the database has an org already")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object")
 	return c
 }
@@ -71,10 +73,14 @@ func (e *env) init(f *initFlags) error {
 			if f.asJSON {
 				return printJSON(e.stdout, map[string]any{"created": false, "org_id": org.ID, "company_name": org.CompanyName})
 			}
-			fmt.Fprintf(e.stdout, "%s has org %q (%s) already; nothing to do\n", e.dataDir, org.CompanyName, org.ID)
+			fmt.Fprintf(e.stdout, "%s has org %q (%s) already; nothing to do\n", e.dbName(), org.CompanyName, org.ID)
 			return nil
 		}
-		return fmt.Errorf("%s has org %q (%s) already: nothing was changed; pass --if-missing to accept that, or another --data-dir for a new org", e.dataDir, org.CompanyName, org.ID)
+		another := "--data-dir"
+		if e.database != "" {
+			another = "--database"
+		}
+		return fmt.Errorf("%s has org %q (%s) already: nothing was changed; pass --if-missing to accept that, or another %s for a new org", e.dbName(), org.CompanyName, org.ID, another)
 	} else if !errors.Is(err, crmguard.ErrNotFound) {
 		return err
 	}
@@ -88,7 +94,7 @@ func (e *env) init(f *initFlags) error {
 		return err
 	}
 	if boot == nil { // another process made the org in between
-		return fmt.Errorf("%s got an org from another process meanwhile: nothing was changed", e.dataDir)
+		return fmt.Errorf("%s got an org from another process meanwhile: nothing was changed", e.dbName())
 	}
 	if f.asJSON {
 		out := map[string]any{"created": true, "org_id": boot.Org.ID, "company_name": boot.Org.CompanyName,
@@ -98,7 +104,7 @@ func (e *env) init(f *initFlags) error {
 		}
 		return printJSON(e.stdout, out)
 	}
-	fmt.Fprintf(e.stdout, "Created org %q (%s) in %s.\n", boot.Org.CompanyName, boot.Org.ID, e.dataDir)
+	fmt.Fprintf(e.stdout, "Created org %q (%s) in %s.\n", boot.Org.CompanyName, boot.Org.ID, e.dbName())
 	if boot.AdminPassword != "" {
 		fmt.Fprintf(e.stdout, "  admin:         %s\n  password:      %s   (one-time: change it at first sign-in)\n", boot.Admin.Email, boot.AdminPassword)
 	} else {
@@ -106,7 +112,7 @@ func (e *env) init(f *initFlags) error {
 	}
 	fmt.Fprintf(e.stdout, "  Self Client:   client_id %s\n                 client_secret %s   (shown only now)\n", boot.SelfClient.ClientID, boot.ClientSecret)
 	self := e.selfCommand()
-	fmt.Fprintf(e.stdout, "Next:\n  %s token issue%s --scopes %s\n  %s serve%s\n", self, e.dataDirFlag(), firstScopes, self, e.dataDirFlag())
+	fmt.Fprintf(e.stdout, "Next:\n  %s token issue%s --scopes %s\n  %s serve%s\n%s", self, e.dbFlag(), firstScopes, self, e.dbFlag(), e.dbNote())
 	return nil
 }
 

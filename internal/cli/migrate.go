@@ -12,9 +12,10 @@ func migrateCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "migrate",
 		Short: "Create the database or apply pending migrations, then exit",
-		Long: `Create the data directory's database if needed and apply pending schema migrations,
-then record what an org made by an older version lacks (the Users module's
-system fields). 'serve' does the same on start.`,
+		Long: `Create the database (crmguard.db in --data-dir, or what --database names:
+a SQLite file, or a PostgreSQL database) if needed and apply pending schema
+migrations, then record what an org made by an older version lacks (the Users
+module's system fields). 'serve' does the same on start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := e.openStore(true)
@@ -28,9 +29,15 @@ system fields). 'serve' does the same on start.`,
 				return fmt.Errorf("upgrade data: %w", err)
 			}
 			if asJSON {
-				return printJSON(e.stdout, map[string]any{"data_dir": e.dataDir, "up_to_date": true})
+				out := map[string]any{"database": e.dbPath(), "up_to_date": true}
+				if e.database == "" {
+					out["data_dir"] = e.dataDir
+				} else if e.postgres() {
+					out["database"] = e.dbName()
+				}
+				return printJSON(e.stdout, out)
 			}
-			fmt.Fprintf(e.stdout, "database in %s is up to date\n", e.dataDir)
+			fmt.Fprintf(e.stdout, "%s is up to date\n", e.dbDesc())
 			return nil
 		},
 	}

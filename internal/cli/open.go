@@ -15,22 +15,34 @@ import (
 // dbFile is the SQLite database inside the data directory.
 const dbFile = "crmguard.db"
 
-// openStore opens (creating if asked) the data directory's database.
-func (e *env) openStore(create bool) (*sqlstore.Store, error) {
-	path := filepath.Join(e.dataDir, dbFile)
+// openStore opens (creating if asked) the database: PostgreSQL when
+// --database is a postgres:// URL, else the SQLite file. Without create a
+// missing SQLite file is an error; a PostgreSQL database always exists
+// (an empty one is migrated, and then has no org).
+func (e *env) openStore(create bool, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	if e.postgres() {
+		return sqlstore.OpenPostgres(e.ctx, e.database, opts...)
+	}
+	path := e.dbPath()
 	if !create {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if e.database != "" {
+				return nil, fmt.Errorf("no database at %s: create one with 'crmguard init --database %s' or 'crmguard serve --database %s', or pass the right --database", path, path, path)
+			}
 			return nil, fmt.Errorf("no database at %s: create one with 'crmguard init --data-dir %s' or 'crmguard serve --data-dir %s', or pass the right --data-dir", path, e.dataDir, e.dataDir)
 		}
 	}
-	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		if e.database != "" {
+			return nil, fmt.Errorf("directory of --database: %w", err)
+		}
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	return sqlstore.OpenSQLite(e.ctx, path)
+	return sqlstore.OpenSQLite(e.ctx, path, opts...)
 }
 
 // session is what an administrative command works with: the service over
-// the data directory, the org and the CLI's actor (the primary contact).
+// the database, the org and the CLI's actor (the primary contact).
 type session struct {
 	ctx   context.Context
 	store *sqlstore.Store
@@ -59,6 +71,9 @@ func (e *env) open(cfg service.Config) (*session, error) {
 	if err != nil {
 		st.Close()
 		if errors.Is(err, crmguard.ErrNotFound) {
+			if e.database != "" {
+				return nil, fmt.Errorf("the %s has no org yet: run 'crmguard init' or 'crmguard serve' once with the same --database", e.dbDesc())
+			}
 			return nil, fmt.Errorf("the database in %s has no org yet: run 'crmguard init' or 'crmguard serve' once", e.dataDir)
 		}
 		return nil, err
@@ -69,7 +84,7 @@ func (e *env) open(cfg service.Config) (*session, error) {
 
 func (s *session) Close() { s.store.Close() }
 
-// with runs fn with a session over the data directory.
+// with runs fn with a session over the database.
 func (e *env) with(cfg service.Config, fn func(s *session) error) error {
 	s, err := e.open(cfg)
 	if err != nil {

@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,7 +50,7 @@ func seedApplyCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:     "apply FILE",
-		Short:   "Apply a seed file (or - for standard input) to the data directory's org",
+		Short:   "Apply a seed file (or - for standard input) to the database's org",
 		Example: "  crmguard seed apply docs/seed-example.yaml --data-dir ./crmguard-data",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,9 +81,10 @@ func seedCheckCmd(e *env) *cobra.Command {
 		Use:   "check FILE",
 		Short: "Check a seed file without changing anything",
 		Long: `Check a seed file: its syntax, keys and values, and every reference. With a
-database in --data-dir the file is applied to that org in a transaction that is
-rolled back, so every error a real apply would meet is found; without one (or with
---fresh) it is checked the same way against a new, empty org in memory.`,
+database (in --data-dir, or --database) that has an org, the file is applied to
+that org in a transaction that is rolled back, so every error a real apply would
+meet is found; without one (or with --fresh) it is checked the same way against
+a new, empty org in memory.`,
 		Example: "  crmguard seed check docs/seed-example.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -91,14 +92,7 @@ rolled back, so every error a real apply would meet is found; without one (or wi
 			if err != nil {
 				return err
 			}
-			var st *sqlstore.Store
-			against := "a new org"
-			if _, statErr := os.Stat(filepath.Join(e.dataDir, dbFile)); statErr == nil && !fresh {
-				st, err = e.openStore(false)
-				against = "the org in " + e.dataDir
-			} else {
-				st, err = sqlstore.OpenMemory(e.ctx)
-			}
+			st, against, err := e.seedCheckStore(fresh)
 			if err != nil {
 				return err
 			}
@@ -127,7 +121,7 @@ rolled back, so every error a real apply would meet is found; without one (or wi
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&fresh, "fresh", false, "check against a new, empty org even when --data-dir has one")
+	c.Flags().BoolVar(&fresh, "fresh", false, "check against a new, empty org even when the database has one")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (counts, never token values)")
 	return c
 }
@@ -187,4 +181,27 @@ func readFileArg(path string, stdin io.Reader, max int64) ([]byte, error) {
 		r = f
 	}
 	return io.ReadAll(io.LimitReader(r, max+1))
+}
+
+// seedCheckStore is the store a seed check runs against: the database's,
+// when it has an org and fresh is not asked, else a new one in memory.
+// A PostgreSQL database with no org is not given one by a check.
+func (e *env) seedCheckStore(fresh bool) (st *sqlstore.Store, against string, err error) {
+	if !fresh && e.postgres() {
+		if st, err = e.openStore(false); err != nil {
+			return nil, "", err
+		}
+		if _, err = service.New(st, service.Config{}, nil).DefaultOrg(e.ctx); err == nil {
+			return st, "the org in " + e.dbName(), nil
+		}
+		st.Close()
+		if !errors.Is(err, crmguard.ErrNotFound) {
+			return nil, "", err
+		}
+	} else if _, statErr := os.Stat(e.dbPath()); statErr == nil && !fresh {
+		st, err = e.openStore(false)
+		return st, "the org in " + e.dbName(), err
+	}
+	st, err = sqlstore.OpenMemory(e.ctx)
+	return st, "a new org", err
 }

@@ -33,6 +33,7 @@ type serveFlags struct {
 	adminEmail, company, timeZone, edition               string
 	licenseUsers                                         int
 	userCacheMiB                                         int
+	maxConns                                             int
 	svc                                                  service.Config
 	credits, concurrency                                 int
 	poll, grace                                          time.Duration
@@ -53,6 +54,10 @@ SQLite database and one org: the Administrator and Standard profiles, the CEO
 and Manager roles, an admin user (the primary contact) with a one-time
 password, and a Self Client, and prints them with a ready admin token. A
 later start reuses the data and prints the command that makes a token.
+With --database (CRMGUARD_DATABASE) a postgres:// URL, the data is in
+PostgreSQL instead, and any number of instances serve it together, each
+with a pool of --max-conns connections; the emulator's control API,
+--import and --export-on-exit need SQLite.
 --demo also adds a realistic demo (once, to a new or an existing org) and
 prints ready tokens on every start. The URL it serves on is recorded for the
 CLI, whose api_domain and invitation links then name it.`,
@@ -61,6 +66,7 @@ CLI, whose api_domain and invitation links then name it.`,
   crmguard serve --addr :8443 --tls-cert cert.pem --tls-key key.pem
   crmguard serve --public-url https://crm.example.test --trusted-proxies 10.0.0.0/8
   CRMGUARD_LOG_FORMAT=json crmguard serve --data-dir /var/lib/crmguard
+  CRMGUARD_DATABASE='postgres://crmguard:PASSWORD@db.internal:5432/crmguard' crmguard serve --addr :8080
   crmguard serve --in-memory --demo --emulator --emulator-key secret
   crmguard serve --emulator --import state.json --export-on-exit state.json`,
 		Args: cobra.NoArgs,
@@ -91,6 +97,7 @@ CLI, whose api_domain and invitation links then name it.`,
 	fl.DurationVar(&f.svc.LimitWindow, "limit-window", 10*time.Minute, "window of the two limits above")
 	fl.IntVar(&f.svc.MaxAccessPerRefresh, "max-access-per-refresh", 15, "live access tokens per refresh token (oldest invalidated)")
 	fl.IntVar(&f.svc.MaxRefreshPerUser, "max-refresh-per-user", 20, "live refresh tokens per user per client (oldest revoked)")
+	fl.IntVar(&f.maxConns, "max-conns", sqlstore.DefaultPostgresConns, "PostgreSQL: connections in this instance's pool (SQLite ignores it)")
 	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
 	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
@@ -99,7 +106,7 @@ CLI, whose api_domain and invitation links then name it.`,
 	fl.StringVar(&f.importFile, "import", "", "replace the whole state with this export before serving (see 'crmguard emulator export')")
 	fl.StringVar(&f.exportOnExit, "export-on-exit", "", "write the whole state to this file on a graceful stop (SIGINT/SIGTERM)")
 	fl.StringVar(&f.seedFile, "seed", "", "apply this seed file (YAML or JSON: profiles, roles, fields, users, clients, tokens) at start; see 'crmguard seed check'")
-	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the database in memory: no file is written, and everything ends with the process")
+	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the database in memory: no file is written, and everything ends with the process (not with --database)")
 	fl.BoolVar(&f.deterministic, "deterministic", false, "make IDs, tokens, client ids and secrets repeatable run after run (seed 1); for tests, on a fresh state (--in-memory or an empty data directory)")
 	fl.Uint64Var(&f.seedValue, "seed-value", 0, "like --deterministic, with this seed")
 	return c
@@ -126,7 +133,8 @@ func (f *serveFlags) validate() (slog.Level, []netip.Prefix, error) {
 		}
 	}
 	for name, n := range map[string]int{"grants-per-window": f.svc.GrantsPerWindow, "access-per-window": f.svc.AccessPerWindow,
-		"max-access-per-refresh": f.svc.MaxAccessPerRefresh, "max-refresh-per-user": f.svc.MaxRefreshPerUser, "license-users": f.licenseUsers} {
+		"max-access-per-refresh": f.svc.MaxAccessPerRefresh, "max-refresh-per-user": f.svc.MaxRefreshPerUser, "license-users": f.licenseUsers,
+		"max-conns": f.maxConns} {
 		if n <= 0 {
 			return lvl, nil, usagef("--%s must be positive", name)
 		}
@@ -159,6 +167,9 @@ func (f *serveFlags) validate() (slog.Level, []netip.Prefix, error) {
 func (e *env) serve(f *serveFlags) error {
 	lvl, proxies, err := f.validate()
 	if err != nil {
+		return err
+	}
+	if err := e.validateServeDatabase(f); err != nil {
 		return err
 	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lvl})
@@ -204,7 +215,7 @@ func (e *env) serve(f *serveFlags) error {
 		}
 	}
 	var st *sqlstore.Store
-	if !f.inMemory {
+	if !f.inMemory && !e.postgres() {
 		if st, err = e.openStore(true); err != nil {
 			return err
 		}
@@ -237,8 +248,15 @@ func (e *env) serve(f *serveFlags) error {
 	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
+	var path string
+	if e.postgres() {
+		// server.Open opens PostgreSQL itself, with the pool --max-conns sizes.
+		path = e.database
+	}
 	stack, err := server.Open(ctx, server.Options{
 		Store:    st,
+		Path:     path,
+		MaxConns: f.maxConns,
 		InMemory: f.inMemory,
 		Import:   imported,
 		SeedFile: f.seedFile,
@@ -257,6 +275,11 @@ func (e *env) serve(f *serveFlags) error {
 		return err
 	}
 	defer stack.Close()
+	if e.postgres() {
+		if err := stack.Store.SetSetting(e.ctx, sqlstore.SettingPublicURL, f.svc.PublicURL); err != nil {
+			return fmt.Errorf("record the public URL: %w", err)
+		}
+	}
 	if metricsLn != nil {
 		go func() {
 			if err := server.Serve(ctx, metricsLn, stack.Metrics.Handler(), log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
@@ -269,7 +292,11 @@ func (e *env) serve(f *serveFlags) error {
 	if err := e.banner(f, stack); err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, "data_dir", e.where(f))
+	where := "data_dir"
+	if e.database != "" {
+		where = "database"
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", f.svc.PublicURL, where, e.where(f))
 	if err := server.Serve(ctx, ln, stack.Handler, log, f.grace); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -293,7 +320,28 @@ func (e *env) where(f *serveFlags) string {
 	if f.inMemory {
 		return "memory only"
 	}
-	return e.dataDir
+	return e.dbName()
+}
+
+// validateServeDatabase refuses what the database cannot do: an in-memory
+// database is not the one --database names, and the emulator's snapshots
+// (its reset, --import, --export-on-exit) copy a SQLite database's tables.
+func (e *env) validateServeDatabase(f *serveFlags) error {
+	if f.inMemory && e.database != "" {
+		return usagef("--in-memory and --database do not go together: an in-memory database is not the one --database names")
+	}
+	if !e.postgres() {
+		return nil
+	}
+	for _, c := range []struct {
+		set  bool
+		flag string
+	}{{f.emulator || f.emulatorKey != "", "--emulator"}, {f.importFile != "", "--import"}, {f.exportOnExit != "", "--export-on-exit"}} {
+		if c.set {
+			return usagef("%s needs a SQLite database (its snapshots, reset and import copy SQLite's tables): leave out %s, or --database for a SQLite file", c.flag, c.flag)
+		}
+	}
+	return nil
 }
 
 // readExport reads an exported state file.

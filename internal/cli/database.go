@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/crmguard/crmguard/internal/sqlstore"
+	"github.com/spf13/cobra"
+)
+
+// Where the commands keep their data: --database names it (a postgres://
+// URL, or a SQLite file), else it is crmguard.db in --data-dir. A
+// PostgreSQL URL may carry a password; nothing the CLI prints does.
+
+// databaseHelp is the --database flag's help.
+const databaseHelp = "database URL: a postgres:// URL for PostgreSQL, else the SQLite file (default: " + dbFile + " in --data-dir)"
+
+// dbPath is the database the commands open.
+func (e *env) dbPath() string {
+	if e.database != "" {
+		return e.database
+	}
+	return filepath.Join(e.dataDir, dbFile)
+}
+
+// postgres reports whether the commands work on PostgreSQL.
+func (e *env) postgres() bool { return sqlstore.IsPostgres(e.database) }
+
+// dbName names the database for a message: the data directory (the
+// default), the SQLite file --database names, or the PostgreSQL URL
+// without its password.
+func (e *env) dbName() string {
+	switch {
+	case e.database == "":
+		return e.dataDir
+	case e.postgres():
+		return redactDSN(e.database)
+	}
+	return e.database
+}
+
+// dbDesc is dbName in a phrase: "database in DIR", "database FILE" or
+// "database postgres://...".
+func (e *env) dbDesc() string {
+	if e.database == "" {
+		return "database in " + e.dataDir
+	}
+	return "database " + e.dbName()
+}
+
+// dbFlag is what a printed command needs to reach this database: none for
+// the default data directory; --database with the file or the URL; and,
+// for a URL with a password, which is never printed, the variable that
+// holds it (dbNote says so). An empty --database is refused rather than
+// taken as the default, so that with the variable unset the printed
+// command fails instead of opening another database.
+func (e *env) dbFlag() string {
+	switch {
+	case e.database == "":
+		if e.dataDir == "./crmguard-data" {
+			return ""
+		}
+		return " --data-dir " + shellQuote(e.dataDir)
+	case e.postgres() && hasPassword(e.database):
+		return ` --database "$CRMGUARD_DATABASE"`
+	}
+	return " --database " + shellQuote(e.database)
+}
+
+// dbNote is the line that goes with printed commands whose dbFlag is the
+// variable; "" otherwise.
+func (e *env) dbNote() string {
+	if !e.postgres() || !hasPassword(e.database) {
+		return ""
+	}
+	return "  (set CRMGUARD_DATABASE to this database's URL with its password, which is not shown: " + redactDSN(e.database) + ")\n"
+}
+
+// redactDSN is a PostgreSQL URL without its password (in the user part or
+// a query parameter).
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the PostgreSQL database (its URL does not parse)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if q := u.Query(); hasPasswordParam(q) {
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// hasPassword reports whether a PostgreSQL URL carries a password; an
+// unparsable one is taken to, so that it is never printed.
+func hasPassword(dsn string) bool {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return true
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return hasPasswordParam(u.Query())
+}
+
+func hasPasswordParam(q url.Values) bool {
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDatabase refuses a --database given but empty (as a printed
+// command's "$CRMGUARD_DATABASE" is with the variable unset), which would
+// otherwise open the data directory's database instead, and a PostgreSQL
+// URL that does not parse.
+func (e *env) checkDatabase(cmd *cobra.Command) error {
+	if f := cmd.Flags().Lookup("database"); f != nil && f.Changed && strings.TrimSpace(e.database) == "" {
+		return usagef("--database is empty: give a postgres:// URL or a SQLite file, or leave the flag out for %s in --data-dir (is CRMGUARD_DATABASE set?)", dbFile)
+	}
+	if e.postgres() {
+		if _, err := url.Parse(e.database); err != nil {
+			return usagef("--database: the PostgreSQL URL does not parse (%s)", redactDSN(e.database))
+		}
+	}
+	return nil
+}
