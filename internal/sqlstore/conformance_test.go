@@ -1,0 +1,26 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+	"github.com/crmguard/crmguard/internal/storetest"
+)
+
+// TestConformance runs the storage conformance suite on every backend:
+// SQLite always, PostgreSQL when CRMGUARD_TEST_POSTGRES holds a DSN.
+func TestConformance(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) crmguard.Store {
+			s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
