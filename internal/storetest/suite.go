@@ -42,6 +42,7 @@ func areas() []area {
 		{"Audit", auditTests},
 		{"Tx", txTests},
 		{"Installation", installTests},
+		{"UnicodeCase", unicodeTests},
 	}
 }
 

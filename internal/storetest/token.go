@@ -12,6 +12,7 @@ var refreshTests = []test{
 	{"ListLive", testRefreshListLive},
 	{"Use", testRefreshUse},
 	{"RevokeCascades", testRefreshRevoke},
+	{"UseBesideRevoke", testRefreshUseVsRevoke},
 }
 
 func refreshID(rt *crmguard.RefreshToken) crmguard.ID { return rt.ID }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -14,15 +15,17 @@ var transferTests = []test{
 }
 
 // testTransferZeroIDs: an item whose IDs are unset reads back as written.
-// The service always sets them, so this is a latent bug, reported, not yet
-// fixed: the job is stored and then cannot be read.
+// The service always sets them today, so the bug this finds is latent: the
+// job is stored and then cannot be read.
 func testTransferZeroIDs(t *testing.T, s crmguard.Store) {
-	t.Skip("known store bug: sqlstore keeps items as JSON through crmguard.ID's MarshalJSON, and a zero ID (\"0\") then fails GetTransferJob with crmguard.ErrInvalidID")
 	f := seed(t, s)
 	j := &crmguard.TransferJob{ID: f.ids.New(), OrgID: f.org.ID, Status: crmguard.TransferCompleted,
 		Items: []crmguard.TransferItem{{UserID: f.ids.New(), To: f.user.ID}}, CreatedTime: f.now}
 	must(t, s.CreateTransferJob(f.ctx, j), "CreateTransferJob")
 	got, err := s.GetTransferJob(f.ctx, f.org.ID, j.ID)
+	if errors.Is(err, crmguard.ErrInvalidID) {
+		knownBug(t, "GetTransferJob of a stored job whose item has a zero ID: %v (the items' JSON holds \"0\", which crmguard.ID does not read)", err)
+	}
 	must(t, err, "GetTransferJob of a job whose item has no SubordinatesTo")
 	same(t, "transfer job read back", got, j)
 }

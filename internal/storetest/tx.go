@@ -16,6 +16,7 @@ var txTests = []test{
 	{"RollbackOfCascades", testTxRollbackCascades},
 	{"NestedShareTheTransaction", testTxNested},
 	{"NestedRollback", testTxNestedRollback},
+	{"GoesOnAfterConflict", testTxGoesOnAfterConflict},
 }
 
 var errBoom = errors.New("boom")

@@ -16,6 +16,7 @@ var userTests = []test{
 	{"ListAndCount", testUserListCount},
 	{"Bulk", testUserBulk},
 	{"Invite", testUserInvite},
+	{"ConcurrentEmail", testUserConcurrentEmail},
 }
 
 func userID(u *crmguard.User) crmguard.ID { return u.ID }
