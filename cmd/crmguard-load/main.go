@@ -6,6 +6,7 @@
 //	go run ./cmd/crmguard-load -scenario user -users 100000            # GET /users/{id}
 //	go run ./cmd/crmguard-load -scenario page -users 100000            # GET /users?per_page=200
 //	go run ./cmd/crmguard-load -scenario depth -users 100000           # page 1 against page 500
+//	go run ./cmd/crmguard-load -scenario scale -postgres postgres://…  # SQLite, PostgreSQL, two on PostgreSQL
 //
 // Imports: crmguard, internal/guard, internal/server, internal/web, internal/zohoapi.
 package main
@@ -46,23 +47,47 @@ func main() {
 	cacheMiB := flag.Int("user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "crmguard's cache of encoded users, MiB (0: off, every request reads SQLite and encodes)")
 	target := flag.String("target", "", "measure a running crmguard at this base URL instead of one in this process (needs -token)")
 	token := flag.String("token", "", "with -target: an access token with ZohoCRM.users.READ and ZohoCRM.org.READ")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (scale: and of each instance and\nthe proxy to this file with .sqlite, .postgres-a, .postgres-b or .proxy appended)")
+	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500; scale: 3,000 when 0)")
+	postgres := flag.String("postgres", "", "scale: a PostgreSQL DSN; the run makes a schema of its own there and drops it at the end")
+	instance := flag.String("instance", "", "internal to scale: serve crmguard over this database, print its URL, stop when stdin closes")
+	proxy := flag.String("proxy", "", "internal to scale: serve a round-robin reverse proxy to these comma-separated URLs")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-scenario org|user|page|depth] [-users N] [-c N] [-d DURATION] [-rounds N]\n\n"+
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-scenario org|user|page|depth|scale] [-users N] [-c N] [-d DURATION] [-rounds N]\n\n"+
 			"Compares requests through crmguard (SQLite, pipeline; access logs off unless -access-log)\nwith a bare "+
-			"net/http handler serving the same bytes, both on loopback in this process.\n\n")
+			"net/http handler serving the same bytes, both on loopback in this process.\n\n"+
+			"-scenario scale (with -postgres DSN) compares instead one crmguard on SQLite, one on PostgreSQL\n"+
+			"and two on the same PostgreSQL schema, behind a round-robin proxy and with the clients alternating\n"+
+			"between them, each a process of its own, on single users, 200-user pages and PUTs of one user.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *instance != "" || *proxy != "" {
+		child := func() error { return serveProxy(*proxy) }
+		if *instance != "" {
+			child = func() error { return serveInstance(*instance) }
+		}
+		if *cpuProfile != "" {
+			if f, err := os.Create(*cpuProfile); err == nil {
+				_ = pprof.StartCPUProfile(f)
+				defer pprof.StopCPUProfile()
+			}
+		}
+		if err := child(); err != nil {
+			pprof.StopCPUProfile()
+			fmt.Fprintln(os.Stderr, "crmguard-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *conc < 1 || *dur <= 0 || *rounds < 1 {
 		fmt.Fprintln(os.Stderr, "crmguard-load: -c, -d and -rounds must be positive")
 		os.Exit(2)
 	}
 	switch *scenario {
-	case "org", "user", "page", "depth":
+	case "org", "user", "page", "depth", "scale":
 	default:
-		fmt.Fprintf(os.Stderr, "crmguard-load: -scenario %q: want org, user, page or depth\n", *scenario)
+		fmt.Fprintf(os.Stderr, "crmguard-load: -scenario %q: want org, user, page, depth or scale\n", *scenario)
 		os.Exit(2)
 	}
 	if *cpuProfile != "" {
@@ -81,6 +106,14 @@ func main() {
 	if (*target == "") != (*token == "") {
 		fmt.Fprintln(os.Stderr, "crmguard-load: -target and -token go together")
 		os.Exit(2)
+	}
+	if *scenario == "scale" {
+		if err := runScale(context.Background(), *postgres, *cpuProfile, *users, *conc, *dur, *rounds); err != nil {
+			fmt.Fprintln(os.Stderr, "crmguard-load:", err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*scenario, *target, *token, *users, *conc, *dur, *rounds, *accessLog); err != nil {
 		fmt.Fprintln(os.Stderr, "crmguard-load:", err)
