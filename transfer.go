@@ -22,14 +22,14 @@ const TransferCompleted = "completed"
 
 // TransferItem is one user deleted by a job, and what moved where.
 type TransferItem struct {
-	UserID     ID   `json:"id"`
-	To         ID   `json:"transfer_to"`
+	UserID     ID   `json:"id,omitzero"`
+	To         ID   `json:"transfer_to,omitzero"`
 	Records    bool `json:"records"`
 	Assignment bool `json:"assignment"`
 	Criteria   bool `json:"criteria"`
 	// SubordinatesTo is the user the deleted user's direct reports now
 	// report to; SubordinatesMoved how many they were.
-	SubordinatesTo    ID  `json:"subordinates_to"`
+	SubordinatesTo    ID  `json:"subordinates_to,omitzero"`
 	SubordinatesMoved int `json:"subordinates_moved"`
 	// ClientsDeleted counts the OAuth clients the user had made.
 	ClientsDeleted int `json:"clients_deleted"`
