@@ -173,6 +173,7 @@ var tiers = map[string]int{
 	"internal/server":   7, // the one place that wires the stack
 	"internal/cli":      8,
 	"internal/testenv":  8,
+	"internal/cluster":  9,
 	"crmguardtest":      8,
 	"cmd/crmguard":      9,
 	"cmd/crmguard-load": 9,
