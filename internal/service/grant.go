@@ -66,9 +66,9 @@ func (s *Service) CreateGrant(ctx context.Context, a crmguard.Actor, req GrantRe
 		if _, err := s.activeUser(ctx, tx, req.Client.OrgID, req.UserID); err != nil {
 			return err
 		}
-		// Count, then insert: the per-client cap holds because SQLite runs
-		// one write transaction at a time; PostgreSQL would need the
-		// client's row locked for the same guarantee.
+		// Count, then insert: the per-client cap holds because write
+		// transactions run one at a time (SQLite's one writer; on
+		// PostgreSQL the store's write lock, across instances).
 		n, err := tx.CountGrantsSince(ctx, req.Client.ClientID, now.Add(-s.cfg.LimitWindow))
 		if err != nil {
 			return err

@@ -44,9 +44,9 @@ func (s *Service) Refresh(ctx context.Context, a crmguard.Actor, clientID, secre
 		if a.UserID == 0 {
 			a.UserID = rt.UserID
 		}
-		// Count, then mint: the cap holds because SQLite runs one write
-		// transaction at a time; PostgreSQL would need the refresh token's
-		// row locked (UseRefreshToken FOR UPDATE) for the same guarantee.
+		// Count, then mint: the cap holds because write transactions run
+		// one at a time (SQLite's one writer; on PostgreSQL the store's
+		// write lock, across instances).
 		n, err := tx.CountAccessTokensSince(ctx, rt.ID, now.Add(-s.cfg.LimitWindow))
 		if err != nil {
 			return err

@@ -40,9 +40,9 @@ func checkScopes(scopes string) (string, error) {
 // activeUser loads a user who may receive tokens. Every mint calls it with
 // its write transaction, so that it sees a deactivation, deletion or
 // revocation of all the user's tokens that committed before, and one that
-// commits after finds the minted token and revokes it: SQLite runs write
-// transactions one at a time (BEGIN IMMEDIATE on one connection). On
-// PostgreSQL this read would take the row FOR SHARE, for the same order.
+// commits after finds the minted token and revokes it: write transactions
+// run one at a time (on SQLite, BEGIN IMMEDIATE on one connection; on
+// PostgreSQL, the store's write lock, which every instance takes).
 func (s *Service) activeUser(ctx context.Context, tx crmguard.Store, org, id crmguard.ID) (*crmguard.User, error) {
 	u, err := tx.GetUser(ctx, org, id)
 	if errors.Is(err, crmguard.ErrNotFound) {
