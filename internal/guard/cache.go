@@ -14,7 +14,8 @@ type entry struct {
 	epoch    uint64
 	apiIndex int
 	inflight *atomic.Int32
-	credits  *creditWindow
+	credits  *creditWindow  // nil when the credits are shared
+	shared   *sharedCredits // set instead when they are (see shared.go)
 	// limit is the X-RATELIMIT-LIMIT header value, formatted once.
 	limit []string
 }

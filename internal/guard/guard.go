@@ -22,6 +22,14 @@ type Config struct {
 	// Credits and Concurrency, when positive, override the edition's limits.
 	Credits     int
 	Concurrency int
+	// Shared, when set, counts credits and concurrency org-wide across
+	// every instance sharing its database (PostgreSQL; see shared.go);
+	// nil keeps them in this process's memory, as one SQLite process
+	// needs. Share must then run for as long as the guard serves.
+	Shared SharedLimits
+	// Heartbeat is how often an instance renews its lease in Shared
+	// (DefaultHeartbeat when 0).
+	Heartbeat time.Duration
 }
 
 // Guard runs the access pipeline on every API request.
@@ -32,7 +40,8 @@ type Guard struct {
 	now     func() time.Time
 	cache   *cache
 
-	counters sync.Map // org id → *creditWindow; org|client → *atomic.Int32
+	counters sync.Map // org id → *creditWindow or *sharedCredits; org|client → *atomic.Int32
+	share    *sharing // nil unless cfg.Shared is set
 }
 
 // New builds the pipeline over svc. Its principal cache follows the
@@ -43,6 +52,9 @@ func New(svc *service.Service, cfg Config, m *web.Metrics) *Guard {
 		cfg.CacheSize = 100_000
 	}
 	g := &Guard{svc: svc, cfg: cfg, metrics: m, now: svc.Now, cache: newCache(cfg.CacheSize)}
+	if cfg.Shared != nil {
+		g.share = newSharing(cfg.Shared, cfg.Heartbeat)
+	}
 	svc.Subscribe(g.cache.clear)
 	return g
 }
@@ -53,6 +65,7 @@ type Ticket struct {
 	P        *crmguard.Principal
 	inflight *atomic.Int32
 	credits  *creditWindow
+	shared   *sharedCredits
 	taken    time.Time
 	// The rate-limit headers' values: see SetRateLimit.
 	limit, reset []string
@@ -65,6 +78,8 @@ type Ticket struct {
 func (t Ticket) Refund() {
 	if t.credits != nil {
 		t.credits.give(t.taken)
+	} else if t.shared != nil {
+		t.shared.give(t.taken)
 	}
 }
 
@@ -141,14 +156,39 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 	// first, and given back if the day's credits are gone, so a client
 	// over its concurrency limit cannot burn the org's daily budget with
 	// 429s.
-	if e.inflight.Add(1) > int32(p.Concurrency) {
+	conc := int32(p.Concurrency)
+	if g.share != nil {
+		conc = g.share.concurrency(conc)
+	}
+	if e.inflight.Add(1) > conc {
 		e.inflight.Add(-1)
 		if d := decisionOf(r); d != nil {
-			d.deny(p, StepLimits, "concurrency "+strconv.Itoa(p.Concurrency)+" reached for client "+p.ClientID)
+			n := strconv.Itoa(p.Concurrency)
+			if g.share != nil {
+				n = concurrencyShare(g, int32(p.Concurrency), conc)
+			}
+			d.deny(p, StepLimits, "concurrency "+n+" reached for client "+p.ClientID)
 		}
 		return Ticket{}, g.deny(errConcurrent)
 	}
-	ok, retry, left, reset := e.credits.take(now, p.Credits)
+	var (
+		ok          bool
+		retry, left int
+		reset       []string
+		taken       = now
+	)
+	if e.shared != nil {
+		var err error
+		if ok, retry, left, reset, taken, err = e.shared.take(r.Context(), now, p.Credits); err != nil {
+			e.inflight.Add(-1)
+			if d := decisionOf(r); d != nil {
+				d.deny(p, StepLimits, "the org's API credits could not be reserved: "+err.Error())
+			}
+			return Ticket{}, err
+		}
+	} else {
+		ok, retry, left, reset = e.credits.take(now, p.Credits)
+	}
 	if !ok {
 		e.inflight.Add(-1)
 		if d := decisionOf(r); d != nil {
@@ -161,7 +201,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 	if d := decisionOf(r); d != nil {
 		d.allow(p)
 	}
-	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: now,
+	return Ticket{P: p, inflight: e.inflight, credits: e.credits, shared: e.shared, taken: taken,
 		limit: e.limit, reset: reset, left: left}, nil
 }
 
@@ -217,8 +257,12 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 	}
 	apiIndex, _ := crmguard.PermissionIndex(crmguard.PermAPIAccess)
 	e = &entry{p: p, epoch: epoch, apiIndex: apiIndex, limit: []string{strconv.Itoa(p.Credits)},
-		credits:  g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow),
 		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
+	}
+	if g.share != nil {
+		e.shared = g.counter(p.OrgID.String(), func() any { return newSharedCredits(p.OrgID, g.share.store) }).(*sharedCredits)
+	} else {
+		e.credits = g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow)
 	}
 	g.cache.put(h, e)
 	return e, "", nil
@@ -238,8 +282,15 @@ func (g *Guard) ClientIP(r *http.Request) string { return g.cfg.ClientIP.Addr(r)
 // ResetLimits forgets every org's spent credits and every client's calls in
 // flight, and the cached principals that point at those counters. The
 // emulator calls it after a reset or restore; calls still in flight give
-// their slot back to the old counter, which no one reads any more.
+// their slot back to the old counter, which no one reads any more. With
+// Config.Shared the credits spent are counted in the shared database and
+// stay counted; this instance only gives back its unspent batches.
 func (g *Guard) ResetLimits() {
+	if g.share != nil {
+		// Shared limits live in the database: give back this instance's
+		// unspent batches before forgetting them.
+		g.releaseCredits()
+	}
 	g.counters.Clear()
 	g.cache.clear(0)
 }

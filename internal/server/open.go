@@ -168,6 +168,14 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 			s.Service.Watch(wctx, every, log)
 		}()
 	}
+	if s.Store.Dialect() == "postgres" {
+		// The shared limits' lease; at Close it gives back unspent credits.
+		s.watching.Add(1)
+		go func() {
+			defer s.watching.Done()
+			s.Guard.Share(wctx)
+		}()
+	}
 	s.ready.Store(true)
 	return s, nil
 }
@@ -186,6 +194,11 @@ func (s *Stack) build(ctx context.Context, opt Options, log *slog.Logger) error 
 		if err := s.Store.Restore(ctx, opt.Import); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
+	}
+	if s.Store.Dialect() == "postgres" {
+		// Sign-in throttles, API credits and concurrency count org-wide,
+		// across every instance sharing the database.
+		opt.Service.SignIns, opt.Guard.Shared = s.Store, s.Store
 	}
 	svc := service.New(s.Store, opt.Service, now)
 	boot, err := svc.EnsureOrg(ctx, opt.Bootstrap)

@@ -40,6 +40,11 @@ type Config struct {
 	Random   io.Reader
 	IDs      *crmguard.IDGen
 	TokenKey []byte
+
+	// SignIns, when set, keeps the failed sign-ins in a database that
+	// every instance shares (PostgreSQL), so the sign-in throttle counts
+	// across all of them; nil keeps them in this process's memory.
+	SignIns SignInLog
 }
 
 func (c *Config) defaults() {
@@ -77,7 +82,7 @@ type Service struct {
 	ids     *crmguard.IDGen
 	changes changes  // the change epoch and its subscribers (epoch.go)
 	lists   idLists  // sorted user IDs by type, per change epoch
-	signins throttle // failed sign-ins, in this process (throttle.go)
+	signins throttle // failed sign-ins: in this process, or Config.SignIns (throttle.go)
 	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
 }
 
@@ -91,7 +96,7 @@ func New(store crmguard.Store, cfg Config, now func() time.Time) *Service {
 	if ids == nil {
 		ids = crmguard.NewIDGen(now)
 	}
-	return &Service{store: store, cfg: cfg, now: now, ids: ids}
+	return &Service{store: store, cfg: cfg, now: now, ids: ids, signins: throttle{shared: cfg.SignIns}}
 }
 
 // Config returns the effective configuration.

@@ -27,10 +27,10 @@ import (
 //
 // An IPv6 address counts by its /64, which one host usually holds whole.
 //
-// The counts live in this process's memory: instances behind one load
-// balancer each count their own, so the limits multiply by the number of
-// instances. Counting across instances belongs with the shared database
-// (PostgreSQL); SQLite deployments are one process.
+// The counts live in this process's memory, which suits SQLite: one
+// process. On PostgreSQL (Config.SignIns) they live in the shared database
+// instead (throttleshared.go), so instances behind one load balancer count
+// together: the limits hold across all of them.
 const (
 	throttleWindow = 15 * time.Minute
 	pairLimit      = 5
@@ -59,6 +59,8 @@ type throttle struct {
 	mu      sync.Mutex
 	fails   map[string][]time.Time
 	sweepAt int // sweep expired keys when the map reaches this size
+	// shared, when set, holds the failures instead of fails.
+	shared SignInLog
 }
 
 type throttleKey struct {
@@ -88,6 +90,9 @@ func signInKeys(email, addr string) [3]throttleKey {
 // The caller ends the attempt with succeeded or abandoned, or leaves it
 // counted as a failure.
 func (t *throttle) begin(now time.Time, keys [3]throttleKey) error {
+	if t.shared != nil {
+		return t.beginShared(now, keys)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.fails == nil {
@@ -119,6 +124,10 @@ func (t *throttle) begin(now time.Time, keys [3]throttleKey) error {
 // afresh; the e-mail and the address forget this attempt but keep earlier
 // failures until they age out.
 func (t *throttle) succeeded(at time.Time, keys [3]throttleKey) {
+	if t.shared != nil {
+		t.endShared(at, keys[:1], keys[1:])
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.fails, keys[0].key)
@@ -128,6 +137,10 @@ func (t *throttle) succeeded(at time.Time, keys [3]throttleKey) {
 // abandoned ends an attempt that failed for a reason other than the
 // password (a database error): it is not a failure.
 func (t *throttle) abandoned(at time.Time, keys [3]throttleKey) {
+	if t.shared != nil {
+		t.endShared(at, nil, keys[:])
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.forget(at, keys[:])
