@@ -7,8 +7,10 @@
 //	go run ./cmd/crmguard-load -scenario page -users 100000            # GET /users?per_page=200
 //	go run ./cmd/crmguard-load -scenario depth -users 100000           # page 1 against page 500
 //	go run ./cmd/crmguard-load -scenario scale -postgres postgres://…  # SQLite, PostgreSQL, two on PostgreSQL
+//	go run ./cmd/crmguard-load -scenario write -c 16                   # PUT /users/{id}: writes/s, p50, p99
+//	go run ./cmd/crmguard-load -scenario mixed -c 4 -in-memory         # PUT one user, then GET a 200-user page
 //
-// Imports: crmguard, internal/guard, internal/server, internal/web, internal/zohoapi.
+// Imports: crmguard, internal/guard, internal/server, internal/sqlstore, internal/web, internal/zohoapi.
 package main
 
 import (
@@ -43,7 +45,7 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each round")
 	rounds := flag.Int("rounds", 3, "rounds per server, alternating bare and crmguard")
 	accessLog := flag.Bool("access-log", false, "format crmguard's JSON access log line per request (written to io.Discard)")
-	scenario := flag.String("scenario", "org", "org: GET /org; user: GET /users/{id} over 1000 users; page: GET /users?per_page=200 over\n100 pages; depth: crmguard alone, page 1 against page 500 of 200 users")
+	scenario := flag.String("scenario", "org", "org: GET /org; user: GET /users/{id} over 1000 users; page: GET /users?per_page=200 over\n100 pages; depth: crmguard alone, page 1 against page 500 of 200 users; write: crmguard alone, PUT\none user per request; mixed: crmguard alone, each client PUTs its user then GETs a 200-user page")
 	cacheMiB := flag.Int("user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "crmguard's cache of encoded users, MiB (0: off, every request reads SQLite and encodes)")
 	target := flag.String("target", "", "measure a running crmguard at this base URL instead of one in this process (needs -token)")
 	token := flag.String("token", "", "with -target: an access token with ZohoCRM.users.READ and ZohoCRM.org.READ")
@@ -51,14 +53,17 @@ func main() {
 	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500; scale: 3,000 when 0)")
 	postgres := flag.String("postgres", "", "scale: a PostgreSQL DSN; the run makes a schema of its own there and drops it at the end")
 	instance := flag.String("instance", "", "internal to scale: serve crmguard over this database, print its URL, stop when stdin closes")
+	inMemory := flag.Bool("in-memory", false, "write, mixed: crmguard over an in-memory database instead of a SQLite file")
+	syncMode := flag.String("sync", "", "write, mixed: the SQLite file's synchronous setting, full or normal (default: crmguard's)")
 	proxy := flag.String("proxy", "", "internal to scale: serve a round-robin reverse proxy to these comma-separated URLs")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-scenario org|user|page|depth|scale] [-users N] [-c N] [-d DURATION] [-rounds N]\n\n"+
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: crmguard-load [-scenario org|user|page|depth|scale|write|mixed] [-users N] [-c N] [-d DURATION] [-rounds N]\n\n"+
 			"Compares requests through crmguard (SQLite, pipeline; access logs off unless -access-log)\nwith a bare "+
 			"net/http handler serving the same bytes, both on loopback in this process.\n\n"+
 			"-scenario scale (with -postgres DSN) compares instead one crmguard on SQLite, one on PostgreSQL\n"+
 			"and two on the same PostgreSQL schema, behind a round-robin proxy and with the clients alternating\n"+
-			"between them, each a process of its own, on single users, 200-user pages and PUTs of one user.\n\n")
+			"between them, each a process of its own, on single users, 200-user pages and PUTs of one user.\n\n"+
+			"-scenario write and mixed measure crmguard alone on writes (3,000 users when -users is 0).\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -85,9 +90,9 @@ func main() {
 		os.Exit(2)
 	}
 	switch *scenario {
-	case "org", "user", "page", "depth", "scale":
+	case "org", "user", "page", "depth", "scale", "write", "mixed":
 	default:
-		fmt.Fprintf(os.Stderr, "crmguard-load: -scenario %q: want org, user, page, depth or scale\n", *scenario)
+		fmt.Fprintf(os.Stderr, "crmguard-load: -scenario %q: want org, user, page, depth, scale, write or mixed\n", *scenario)
 		os.Exit(2)
 	}
 	if *cpuProfile != "" {
@@ -109,6 +114,14 @@ func main() {
 	}
 	if *scenario == "scale" {
 		if err := runScale(context.Background(), *postgres, *cpuProfile, *users, *conc, *dur, *rounds); err != nil {
+			fmt.Fprintln(os.Stderr, "crmguard-load:", err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
+	}
+	if *scenario == "write" || *scenario == "mixed" {
+		if err := runWrites(*scenario, writeSetup{inMemory: *inMemory, sync: *syncMode}, *users, *conc, *dur, *rounds); err != nil {
 			fmt.Fprintln(os.Stderr, "crmguard-load:", err)
 			pprof.StopCPUProfile()
 			os.Exit(1)

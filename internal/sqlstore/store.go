@@ -110,10 +110,26 @@ type options struct {
 	busyTimeout time.Duration
 	conns       int        // PostgreSQL's pool size
 	query       url.Values // extra URI parameters (the in-memory VFS)
+	sync        string     // SQLite's synchronous setting: SyncFull or SyncNormal
 }
 
 // WithBusyTimeout sets how long a write waits for the database lock.
 func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// WithSync sets how a SQLite file commits: SyncFull or SyncNormal (see
+// DefaultSync). Opening fails on any other value; PostgreSQL ignores it.
+func WithSync(mode string) Option { return func(o *options) { o.sync = mode } }
+
+// The synchronous settings of a SQLite file.
+const (
+	// SyncFull syncs the write-ahead log to the disk at every commit.
+	SyncFull = "full"
+	// SyncNormal syncs it only at checkpoints.
+	SyncNormal = "normal"
+)
+
+// DefaultSync is the synchronous setting a SQLite file gets.
+const DefaultSync = SyncFull
 
 // WithMaxConns sets the size of a PostgreSQL store's connection pool
 // (DefaultPostgresConns otherwise); SQLite ignores it.
@@ -128,7 +144,7 @@ func WithMaxConns(n int) Option {
 // OpenSQLite opens (creating if needed) the SQLite database at path and
 // applies pending migrations.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: DefaultBusyTimeout}
+	o := options{busyTimeout: DefaultBusyTimeout, sync: DefaultSync}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -145,7 +161,16 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 func open(ctx context.Context, name string, o options, label string) (*Store, error) {
 	q := url.Values{}
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
-	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	var sync string
+	switch o.sync {
+	case SyncFull, "":
+		sync = "synchronous(FULL)"
+	case SyncNormal:
+		sync = "synchronous(NORMAL)"
+	default:
+		return nil, fmt.Errorf("synchronous setting %q: want %s or %s", o.sync, SyncFull, SyncNormal)
+	}
+	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", sync} {
 		q.Add("_pragma", p)
 	}
 	for k, v := range o.query {
