@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
 )
 
 // entry is a cached principal with the counters its checks use, resolved
@@ -20,17 +21,20 @@ type entry struct {
 	limit []string
 }
 
-// cache maps token hashes to principals. Every change anywhere starts a new
-// service epoch, which makes every entry stale at once: simple, and correct
-// on the very next request.
+// cache maps token hashes to principals. A change names the users whose
+// rows changed or whose tokens were revoked (service.Change), and their
+// principals are dropped; a change the service cannot narrow (All) starts a
+// new epoch, which makes every entry stale at once, and empties the cache.
+// Minting a token drops nothing.
 type cache struct {
-	mu  sync.RWMutex
-	m   map[[32]byte]*entry
-	max int
+	mu     sync.RWMutex
+	m      map[[32]byte]*entry
+	byUser map[crmguard.ID][][32]byte // the hashes of each user's entries
+	max    int
 }
 
 func newCache(max int) *cache {
-	return &cache{m: make(map[[32]byte]*entry), max: max}
+	return &cache{m: make(map[[32]byte]*entry), byUser: make(map[crmguard.ID][][32]byte), max: max}
 }
 
 // get returns the entry of h if it was read during epoch, the current one.
@@ -44,19 +48,51 @@ func (c *cache) get(h *[32]byte, epoch uint64) (*entry, bool) {
 	return e, true
 }
 
-func (c *cache) put(h [32]byte, e *entry) {
+// put keeps e unless stale says a change since its read began touched it;
+// stale is asked under the lock drop takes, so a change it misses is
+// dropped after the put (see service.Stale).
+func (c *cache) put(h [32]byte, e *entry, stale func() bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if stale() {
+		return
+	}
 	if len(c.m) >= c.max {
 		clear(c.m)
+		clear(c.byUser)
+	}
+	if _, ok := c.m[h]; !ok {
+		c.byUser[e.p.UserID] = append(c.byUser[e.p.UserID], h)
 	}
 	c.m[h] = e
+}
+
+// drop frees the entries a change touched: the principals of the users it
+// names, every one for an All change.
+func (c *cache) drop(ch *service.Change) {
+	if ch.All {
+		c.clear()
+		return
+	}
+	if len(ch.Users)+len(ch.Tokens) == 0 {
+		return
+	}
+	c.mu.Lock()
+	for _, ids := range [2][]crmguard.ID{ch.Users, ch.Tokens} {
+		for _, id := range ids {
+			for _, h := range c.byUser[id] {
+				delete(c.m, h)
+			}
+			delete(c.byUser, id)
+		}
+	}
 	c.mu.Unlock()
 }
 
-// clear frees every entry. The epoch has already made them stale; this
-// only gives back their memory.
-func (c *cache) clear(uint64) {
+// clear frees every entry.
+func (c *cache) clear() {
 	c.mu.Lock()
 	clear(c.m)
+	clear(c.byUser)
 	c.mu.Unlock()
 }

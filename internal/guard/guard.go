@@ -45,8 +45,8 @@ type Guard struct {
 }
 
 // New builds the pipeline over svc. Its principal cache follows the
-// service's change epoch, so a change made through svc, or one that
-// svc.Watch noticed in another process, applies on the very next request.
+// service's changes, so a change made through svc, or one that svc.Watch
+// noticed in another process, applies on the very next request.
 func New(svc *service.Service, cfg Config, m *web.Metrics) *Guard {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 100_000
@@ -55,7 +55,7 @@ func New(svc *service.Service, cfg Config, m *web.Metrics) *Guard {
 	if cfg.Shared != nil {
 		g.share = newSharing(cfg.Shared, cfg.Heartbeat)
 	}
-	svc.Subscribe(g.cache.clear)
+	svc.SubscribeChanges(g.cache.drop)
 	return g
 }
 
@@ -244,7 +244,7 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 	} else if !ok {
 		return nil, whyForged, service.ErrInvalidToken
 	}
-	epoch := g.svc.Epoch()
+	epoch, start := g.svc.Epoch(), g.svc.Seq()
 	p, err := g.svc.Principal(r.Context(), h)
 	if err != nil {
 		return nil, whyUnknown, err
@@ -264,7 +264,7 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 	} else {
 		e.credits = g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow)
 	}
-	g.cache.put(h, e)
+	g.cache.put(h, e, func() bool { return g.svc.StalePrincipal(start, p.UserID) })
 	return e, "", nil
 }
 
@@ -292,5 +292,5 @@ func (g *Guard) ResetLimits() {
 		g.releaseCredits()
 	}
 	g.counters.Clear()
-	g.cache.clear(0)
+	g.cache.clear()
 }

@@ -80,8 +80,8 @@ type Service struct {
 	cfg     Config
 	now     func() time.Time
 	ids     *crmguard.IDGen
-	changes changes  // the change epoch and its subscribers (epoch.go)
-	lists   idLists  // sorted user IDs by type, per change epoch
+	changes changes  // the change sequence, epoch, log and subscribers (epoch.go)
+	lists   idLists  // sorted user IDs by type, patched after each change (idlists.go)
 	signins throttle // failed sign-ins: in this process, or Config.SignIns (throttle.go)
 	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
 }
@@ -105,13 +105,27 @@ func (s *Service) Config() Config { return s.cfg }
 // Now is the service clock.
 func (s *Service) Now() time.Time { return s.now().UTC() }
 
-// write runs fn in a transaction and starts a new change epoch once it
-// commits.
+// write runs fn in a transaction and, once it commits, publishes what it
+// changed: fn works in a recorder that notes the audit events it appends,
+// and classify reads them (changes.go).
 func (s *Service) write(ctx context.Context, fn func(tx crmguard.Store) error) error {
-	if err := s.store.InTx(ctx, fn); err != nil {
+	var events []audited
+	err := s.store.InTx(ctx, func(tx crmguard.Store) error {
+		events = events[:0] // a store may run fn again
+		return fn(&recorder{Store: tx, events: &events})
+	})
+	if err != nil {
 		return err
 	}
-	s.Changed()
+	if s.changes.polling.Load() {
+		seqs := make([]int64, len(events))
+		for i, e := range events {
+			seqs[i] = e.seq
+		}
+		s.changes.wrote(seqs)
+	}
+	c := classify(events)
+	s.publish(&c)
 	return nil
 }
 

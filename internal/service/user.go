@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crmguard/crmguard"
@@ -90,68 +89,6 @@ type UserQuery struct {
 type UserPage struct {
 	Users []*crmguard.User
 	More  bool
-}
-
-// idLists caches, per org and user type, the sorted IDs of the type's
-// users for one change epoch: while it holds, the list may be reused, so
-// page 500 costs what page 1 does.
-type idLists struct {
-	mu sync.Mutex
-	m  map[idListKey]idList
-}
-
-type idListKey struct {
-	org crmguard.ID
-	typ string
-}
-
-type idList struct {
-	epoch uint64
-	ids   []crmguard.ID
-}
-
-// userIDs returns the sorted IDs a query selects before paging.
-func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]crmguard.ID, error) {
-	epoch := s.Epoch() // before any read: a change during it makes the list stale
-	f, err := s.typeFilter(ctx, org, q.Type, q.Caller)
-	if err != nil {
-		return nil, err
-	}
-	cacheable := q.IDs == nil && q.ModifiedSince.IsZero() && q.Type != "CurrentUser"
-	key := idListKey{org, q.Type}
-	if cacheable {
-		s.lists.mu.Lock()
-		l, ok := s.lists.m[key]
-		s.lists.mu.Unlock()
-		if ok && l.epoch == epoch {
-			return l.ids, nil
-		}
-	}
-	if q.IDs != nil {
-		if f.IDs != nil { // CurrentUser and ids: the caller if listed
-			keep := []crmguard.ID{}
-			for _, id := range q.IDs {
-				if id == q.Caller {
-					keep = append(keep, id)
-				}
-			}
-			f.IDs = keep
-		} else {
-			f.IDs = q.IDs
-		}
-	}
-	f.ModifiedAfter = q.ModifiedSince
-	ids, err := s.store.ListUserIDs(ctx, org, f)
-	if err != nil || !cacheable {
-		return ids, err
-	}
-	s.lists.mu.Lock()
-	if s.lists.m == nil {
-		s.lists.m = map[idListKey]idList{}
-	}
-	s.lists.m[key] = idList{epoch, ids}
-	s.lists.mu.Unlock()
-	return ids, nil
 }
 
 // ListUserIDs returns the IDs of one page of the users a query selects,

@@ -5,12 +5,14 @@ import (
 	"sync"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/service"
 )
 
 // orgMeta is what rendering an org's users needs, for one change epoch:
 // the org, role and profile names, custom fields, and the names of users
-// referenced so far. Any change anywhere starts a new epoch, so nothing
-// here outlives the data it was read from.
+// referenced so far. A change the service cannot narrow starts a new
+// epoch, so nothing here outlives the data it was read from; a change that
+// names users forgets their names (forget).
 type orgMeta struct {
 	epoch    uint64
 	org      *crmguard.Org
@@ -26,6 +28,7 @@ type orgMeta struct {
 
 // meta returns the org's metadata for the current epoch.
 func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
+	a.follow()
 	epoch := a.svc.Epoch()
 	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
 		return v.(*orgMeta), nil
@@ -63,8 +66,9 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 }
 
 // view returns a renderer for these users: it looks up, once per epoch, the
-// names of the users they reference (creator, modifier, manager).
-func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spelling userSpelling) (*userView, error) {
+// names of the users they reference (creator, modifier, manager), and keeps
+// those no change touched since seq, when the caller began reading.
+func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spelling userSpelling, seq uint64) (*userView, error) {
 	var missing []crmguard.ID
 	m.mu.RLock()
 	for _, u := range users {
@@ -75,15 +79,18 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		}
 	}
 	m.mu.RUnlock()
+	var read map[crmguard.ID]service.UserName
 	if len(missing) > 0 {
-		names, err := a.svc.UserNameParts(ctx, m.org.ID, dedupe(missing))
-		if err != nil {
+		var err error
+		if read, err = a.svc.UserNameParts(ctx, m.org.ID, dedupe(missing)); err != nil {
 			return nil, err
 		}
 		m.mu.Lock()
 		for _, id := range missing {
-			n := names[id] // "" for an unknown ID: asked once
-			m.names[id], m.firstLast[id] = n.Full, [2]string{n.First, n.Last}
+			if !a.svc.Stale(seq, id) { // asked under m.mu, which forget takes
+				n := read[id] // "" for an unknown ID: asked once
+				m.names[id], m.firstLast[id] = n.Full, [2]string{n.First, n.Last}
+			}
 		}
 		m.mu.Unlock()
 	}
@@ -94,12 +101,31 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 	v.firstLast = make(map[crmguard.ID][2]string, 2)
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
-			v.names[id] = m.names[id]
+			if n, ok := m.names[id]; ok {
+				v.names[id] = n
+			} else {
+				v.names[id] = read[id].Full // read for this answer, not kept
+			}
 		}
-		v.firstLast[u.ModifiedBy] = m.firstLast[u.ModifiedBy]
+		if fl, ok := m.firstLast[u.ModifiedBy]; ok {
+			v.firstLast[u.ModifiedBy] = fl
+		} else {
+			n := read[u.ModifiedBy]
+			v.firstLast[u.ModifiedBy] = [2]string{n.First, n.Last}
+		}
 	}
 	m.mu.RUnlock()
 	return v, nil
+}
+
+// forget drops the names of these users: a change touched their rows.
+func (m *orgMeta) forget(ids []crmguard.ID) {
+	m.mu.Lock()
+	for _, id := range ids {
+		delete(m.names, id)
+		delete(m.firstLast, id)
+	}
+	m.mu.Unlock()
 }
 
 func dedupe(ids []crmguard.ID) []crmguard.ID {

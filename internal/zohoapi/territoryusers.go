@@ -27,7 +27,7 @@ func (a *API) getTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmgu
 	if err != nil {
 		return err
 	}
-	epoch := a.svc.Epoch()
+	epoch, seq := a.svc.Epoch(), a.svc.Seq()
 	ids, err := a.svc.TerritoryUserIDs(r.Context(), p.OrgID, tid)
 	if err != nil {
 		return pathIndex(err, 0)
@@ -46,7 +46,7 @@ func (a *API) getTerritoryUsers(w http.ResponseWriter, r *http.Request, p *crmgu
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	enc, err := a.encodeUsers(r, p, epoch, ids, nil)
+	enc, err := a.encodeUsers(r, p, epoch, seq, ids, nil)
 	if err != nil {
 		return err
 	}

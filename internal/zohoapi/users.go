@@ -31,8 +31,11 @@ func userType(r *http.Request) (string, error) {
 
 // encodeUsers returns the JSON of the users with these IDs, in order,
 // from the cache where it can and from storage (or have) for the rest;
-// users that do not exist are left out.
-func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
+// users that do not exist are left out. epoch and seq are the service's
+// Epoch and Seq taken before the caller read anything it passes (ids,
+// have): what is read is cached only if no change since touched it.
+func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
+	a.follow()
 	spelling := spellingOf(r)
 	out := make([][]byte, len(ids))
 	var missing []crmguard.ID
@@ -57,16 +60,19 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch uint64, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := m.view(r.Context(), a, users, spelling)
+	v, err := m.view(r.Context(), a, users, spelling, seq)
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[crmguard.ID][]byte, len(users))
-	for _, u := range users {
+	puts := make([]userPut, len(users))
+	for i, u := range users {
 		b := v.appendUser(make([]byte, 0, 1400), u)
 		byID[u.ID] = b
-		a.users.put(epoch, userKey{p.OrgID, u.ID, spelling}, encodedUser{json: b, modified: u.ModifiedTime})
+		puts[i] = userPut{k: userKey{p.OrgID, u.ID, spelling},
+			shown: shown{encodedUser{json: b, modified: u.ModifiedTime}, [4]crmguard.ID{u.ID, u.CreatedBy, u.ModifiedBy, u.ReportingTo}}}
 	}
+	a.users.put(epoch, seq, a.svc.Stale, puts)
 	kept := out[:0]
 	for i, id := range ids {
 		if out[i] == nil {
@@ -128,7 +134,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	epoch, q := a.svc.Epoch(), service.UserQuery{Type: typ, Page: page, PerPage: perPage, Caller: p.UserID}
+	epoch, seq, q := a.svc.Epoch(), a.svc.Seq(), service.UserQuery{Type: typ, Page: page, PerPage: perPage, Caller: p.UserID}
 	if s := query(r, "ids"); s != "" {
 		for _, part := range strings.Split(s, ",") {
 			id, ok := crmguard.ParseID(strings.TrimSpace(part))
@@ -154,7 +160,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	users, err := a.encodeUsers(r, p, epoch, ids, nil)
+	users, err := a.encodeUsers(r, p, epoch, seq, ids, nil)
 	if err != nil {
 		return err
 	}
@@ -189,7 +195,8 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	if err != nil {
 		return err
 	}
-	epoch := a.svc.Epoch()
+	a.follow()
+	epoch, seq := a.svc.Epoch(), a.svc.Seq()
 	e, ok := a.users.get(epoch, userKey{p.OrgID, id, spellingOf(r)})
 	if !ok {
 		u, err := a.svc.GetUser(r.Context(), p.OrgID, id)
@@ -198,7 +205,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 		} else if err != nil {
 			return err
 		}
-		enc, err := a.encodeUsers(r, p, epoch, []crmguard.ID{u.ID}, []*crmguard.User{u})
+		enc, err := a.encodeUsers(r, p, epoch, seq, []crmguard.ID{u.ID}, []*crmguard.User{u})
 		if err != nil {
 			return err
 		}
@@ -238,7 +245,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	if err != nil {
 		return err
 	}
-	epoch := a.svc.Epoch()
+	epoch, seq := a.svc.Epoch(), a.svc.Seq()
 	res, err := a.svc.SearchUsers(r.Context(), p.OrgID, crit, page, perPage)
 	if err != nil {
 		return err
@@ -251,7 +258,7 @@ func (a *API) searchUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Pr
 	for i, u := range res.Users {
 		ids[i] = u.ID
 	}
-	users, err := a.encodeUsers(r, p, epoch, ids, res.Users)
+	users, err := a.encodeUsers(r, p, epoch, seq, ids, res.Users)
 	if err != nil {
 		return err
 	}

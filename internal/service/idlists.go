@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/crmguard/crmguard"
+)
+
+// idLists caches, per org and user type, the sorted IDs of the type's
+// users, so that page 5,000 costs what page 1 does. A list is built once
+// per epoch and then patched, not rebuilt, after a change that names the
+// users it touched: their rows are read again (one query) and each is taken
+// out of the list and put back if it still belongs to the type. Lists are
+// read by pagers while a patch is made: a patch makes a new slice, and a
+// published slice never changes.
+type idLists struct {
+	mu sync.Mutex
+	m  map[idListKey]*idList
+}
+
+type idListKey struct {
+	org crmguard.ID
+	typ string
+}
+
+type idList struct {
+	// seq is the change sequence the list is current at: it reflects every
+	// change numbered up to seq (and maybe some later ones, which a patch
+	// applies again without harm: a patch sets a user's place from the
+	// row as read after the change).
+	seq uint64
+	f   crmguard.UserFilter // the type's filter: it names the admin profile, fixed until an All change
+	ids []crmguard.ID
+}
+
+// maxPatch is the most changed users a patch reads back; a list behind by
+// more is built again.
+const maxPatch = 500
+
+// userIDs returns the sorted IDs a query selects before paging.
+func (s *Service) userIDs(ctx context.Context, org crmguard.ID, q UserQuery) ([]crmguard.ID, error) {
+	if q.IDs == nil && q.ModifiedSince.IsZero() && q.Type != "CurrentUser" {
+		return s.typeIDs(ctx, org, q.Type)
+	}
+	f, err := s.typeFilter(ctx, org, q.Type, q.Caller)
+	if err != nil {
+		return nil, err
+	}
+	if q.IDs != nil {
+		if f.IDs != nil { // CurrentUser and ids: the caller if listed
+			keep := []crmguard.ID{}
+			for _, id := range q.IDs {
+				if id == q.Caller {
+					keep = append(keep, id)
+				}
+			}
+			f.IDs = keep
+		} else {
+			f.IDs = q.IDs
+		}
+	}
+	f.ModifiedAfter = q.ModifiedSince
+	return s.store.ListUserIDs(ctx, org, f)
+}
+
+// typeIDs returns the sorted IDs of a type's users, from the cache: as it
+// is, patched, or built.
+func (s *Service) typeIDs(ctx context.Context, org crmguard.ID, typ string) ([]crmguard.ID, error) {
+	start := s.Seq() // before any read: the list built reflects every change up to it
+	key := idListKey{org, typ}
+	s.lists.mu.Lock()
+	l := s.lists.m[key]
+	s.lists.mu.Unlock()
+	if l != nil && l.seq >= start {
+		return l.ids, nil
+	}
+	if l != nil {
+		if users, now, ok := s.ChangedUsers(l.seq); ok && len(users) <= maxPatch {
+			ids := l.ids
+			if len(users) > 0 {
+				// Read after now was taken: the rows reflect every change
+				// up to it.
+				slices.Sort(users)
+				users = slices.Compact(users)
+				rows, err := s.store.GetUsers(ctx, org, users)
+				if err != nil {
+					return nil, err
+				}
+				ids = patchIDs(l.ids, users, rows, l.f)
+			}
+			s.lists.install(key, &idList{seq: now, f: l.f, ids: ids})
+			return ids, nil
+		}
+	}
+	f, err := s.typeFilter(ctx, org, typ, 0)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.store.ListUserIDs(ctx, org, f)
+	if err != nil {
+		return nil, err
+	}
+	s.lists.install(key, &idList{seq: start, f: f, ids: ids})
+	return ids, nil
+}
+
+// install keeps l unless the cache holds a list at least as current.
+func (c *idLists) install(key idListKey, l *idList) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[idListKey]*idList{}
+	}
+	if old := c.m[key]; old == nil || old.seq < l.seq {
+		c.m[key] = l
+	}
+}
+
+// patchIDs returns a new sorted list: ids without changed (sorted, no
+// repeats), then with those of rows (the changed users as they are now;
+// one missing no longer exists) that f selects.
+func patchIDs(ids, changed []crmguard.ID, rows []*crmguard.User, f crmguard.UserFilter) []crmguard.ID {
+	keep := make(map[crmguard.ID]bool, len(rows))
+	for _, u := range rows {
+		if selects(f, u) {
+			keep[u.ID] = true
+		}
+	}
+	out := make([]crmguard.ID, 0, len(ids)+len(keep))
+	rest := ids
+	for _, id := range changed {
+		i, found := slices.BinarySearch(rest, id)
+		out = append(out, rest[:i]...)
+		if keep[id] {
+			out = append(out, id)
+		}
+		if found {
+			i++
+		}
+		rest = rest[i:]
+	}
+	return append(out, rest...)
+}
+
+// selects reports whether f, a user type's filter (statuses, confirmed,
+// profile), selects u, as the store's ListUserIDs would.
+func selects(f crmguard.UserFilter, u *crmguard.User) bool {
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, u.Status) {
+		return false
+	}
+	if f.Confirmed != nil && u.Confirmed != *f.Confirmed {
+		return false
+	}
+	if f.ProfileID != 0 && u.ProfileID != f.ProfileID {
+		return false
+	}
+	if f.IDs != nil && !slices.Contains(f.IDs, u.ID) {
+		return false
+	}
+	return f.ModifiedAfter.IsZero() || u.ModifiedTime.After(f.ModifiedAfter)
+}

@@ -1,0 +1,232 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/sqlstore"
+)
+
+// listFixture is a service over a SQLite file with the demo org.
+func listFixture(t *testing.T) (*Service, crmguard.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "crmguard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := New(st, Config{PasswordCost: 4}, nil)
+	boot, err := s.EnsureOrg(ctx, BootstrapOptions{LicenseUsers: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SeedDemo(ctx, boot.Org.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return s, crmguard.Actor{OrgID: boot.Org.ID, UserID: boot.Admin.ID, Source: crmguard.SourceCLI}
+}
+
+// cacheableTypes are the user types whose ID lists the service caches.
+var cacheableTypes = slices.DeleteFunc(slices.Clone(UserTypes), func(t string) bool { return t == "CurrentUser" })
+
+// TestPatchedListsEqualRebuilt: after many writes of every kind (add,
+// confirm, activate, deactivate, change of profile to and from
+// Administrator, delete, token mints and revocations, and now and then a
+// change the service cannot narrow), each reading a random subset of the
+// types so that patches pile up, every cached list equals what the store
+// selects for the type.
+func TestPatchedListsEqualRebuilt(t *testing.T) {
+	ctx := context.Background()
+	s, admin := listFixture(t)
+	org := admin.OrgID
+	rng := rand.New(rand.NewPCG(15, 4))
+	profiles, err := s.ListProfiles(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := func() []*crmguard.User {
+		var out []*crmguard.User
+		err := s.store.EachUser(ctx, org, crmguard.UserFilter{Statuses: notDeleted}, func(u *crmguard.User) error {
+			if u.ID != admin.UserID {
+				out = append(out, u)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	pick := func() *crmguard.User {
+		us := users()
+		return us[rng.IntN(len(us))]
+	}
+	var invites []string
+	patched, rebuilt, confirmed := 0, 0, 0
+	for step := range 400 {
+		var what string
+		switch k := rng.IntN(10); k {
+		case 0, 1:
+			email := fmt.Sprintf("random.%d@example.test", step)
+			last := "Random"
+			role := pick().RoleID
+			profile := profiles[rng.IntN(len(profiles))].ID
+			nu, err := s.AddUser(ctx, admin, UserInput{LastName: &last, Email: &email, Role: &role, Profile: &profile})
+			if err != nil {
+				t.Fatalf("step %d add: %v", step, err)
+			}
+			invites = append(invites, path.Base(nu.InviteURL))
+			what = "add"
+		case 2:
+			if len(invites) == 0 {
+				continue
+			}
+			tok := invites[0]
+			invites = invites[1:]
+			if _, err := s.AcceptInvite(ctx, "127.0.0.1", tok, "a-Long-password-15"); err != nil {
+				what = "confirm (refused: " + err.Error() + ")"
+			} else {
+				what = "confirm"
+				confirmed++
+			}
+		case 3, 4:
+			u := pick()
+			st := "inactive"
+			if u.Status != crmguard.UserActive {
+				st = "active"
+			}
+			errs, err := s.UpdateUsers(ctx, admin, []UserUpdate{{ID: u.ID, HasID: true, Input: UserInput{Status: &st}}})
+			if err != nil {
+				t.Fatalf("step %d status: %v", step, err)
+			}
+			what = fmt.Sprintf("status %s (%v)", st, errs)
+		case 5, 6:
+			u := pick()
+			p := profiles[rng.IntN(len(profiles))].ID
+			if _, err := s.UpdateUsers(ctx, admin, []UserUpdate{{ID: u.ID, HasID: true, Input: UserInput{Profile: &p}}}); err != nil {
+				t.Fatalf("step %d profile: %v", step, err)
+			}
+			what = "profile"
+		case 7:
+			if err := s.DeleteUser(ctx, admin, pick().ID); err != nil {
+				what = "delete (refused: " + err.Error() + ")"
+			} else {
+				what = "delete"
+			}
+		case 8:
+			tok, err := s.IssueTokens(ctx, admin, admin.UserID, "ZohoCRM.users.ALL", true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rng.IntN(2) == 0 {
+				if _, err := s.Revoke(ctx, admin, tok.RefreshToken); err != nil {
+					t.Fatal(err)
+				}
+			}
+			what = "tokens"
+		case 9:
+			if rng.IntN(4) == 0 {
+				if _, err := s.AddIPRule(ctx, admin, IPRuleInput{Range: fmt.Sprintf("198.51.100.%d", step%250), AppliesTo: crmguard.IPRuleAll}); err != nil {
+					t.Fatal(err)
+				}
+				what = "ip rule (All)"
+			} else {
+				// Several users in one write.
+				var ups []UserUpdate
+				st := []string{"active", "inactive"}[rng.IntN(2)]
+				for range 3 {
+					ups = append(ups, UserUpdate{ID: pick().ID, HasID: true, Input: UserInput{Status: &st}})
+				}
+				if _, err := s.UpdateUsers(ctx, admin, ups); err != nil {
+					t.Fatal(err)
+				}
+				what = "three users " + st
+			}
+		}
+		for _, typ := range cacheableTypes {
+			if rng.IntN(3) != 0 && step != 399 {
+				continue // left behind: the next read patches several changes at once
+			}
+			s.lists.mu.Lock()
+			before := s.lists.m[idListKey{org, typ}]
+			s.lists.mu.Unlock()
+			got, err := s.userIDs(ctx, org, UserQuery{Type: typ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.lists.mu.Lock()
+			after := s.lists.m[idListKey{org, typ}]
+			s.lists.mu.Unlock()
+			if before != nil && after != before && after.f.ProfileID == before.f.ProfileID && after.seq > before.seq {
+				patched++
+			} else if after != before {
+				rebuilt++
+			}
+			f, err := s.typeFilter(ctx, org, typ, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.store.ListUserIDs(ctx, org, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d (%s): %s list has %d IDs, the store selects %d", step, what, typ, len(got), len(want))
+			}
+		}
+	}
+	if patched < 100 {
+		t.Errorf("only %d lists were patched (%d built): the test does not exercise patching", patched, rebuilt)
+	}
+	if confirmed < 10 {
+		t.Errorf("only %d users confirmed their invitation", confirmed)
+	}
+	t.Logf("%d lists patched, %d built; %d invitations accepted", patched, rebuilt, confirmed)
+}
+
+// TestClassify: what each kind of write names.
+func TestClassify(t *testing.T) {
+	u, v := crmguard.ID(11), crmguard.ID(12)
+	tok := func(action string, user crmguard.ID) audited {
+		return audited{action: action, targetType: "access_token", target: 99, after: []byte(fmt.Sprintf(`{"user_id":"%d"}`, user))}
+	}
+	for _, c := range []struct {
+		name   string
+		events []audited
+		want   Change
+	}{
+		{"nothing audited", nil, Change{All: true}},
+		{"user update", []audited{{action: "user.update", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}}},
+		{"mint", []audited{{action: "token.issue", targetType: "refresh_token"}, {action: "token.issue", targetType: "access_token"}}, Change{}},
+		{"mint evicting", []audited{tok("token.evict", v), {action: "token.issue", targetType: "access_token"}}, Change{Tokens: []crmguard.ID{v}}},
+		{"revoke", []audited{tok("token.revoke", v)}, Change{Tokens: []crmguard.ID{v}}},
+		{"revoke without user", []audited{{action: "token.revoke", targetType: "grant"}}, Change{All: true}},
+		{"revoke all", []audited{{action: "token.revoke_all", targetType: "user", target: u}}, Change{Tokens: []crmguard.ID{u}}},
+		{"sign in", []audited{{action: "session.login", targetType: "user", target: u}}, Change{}},
+		{"password and sign in", []audited{{action: "user.password", targetType: "user", target: u}, {action: "session.login", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}}},
+		{"profile", []audited{{action: "profile.update", targetType: "profile", target: 5}}, Change{All: true}},
+		{"user and role", []audited{{action: "user.update", targetType: "user", target: u}, {action: "role.update", targetType: "role"}}, Change{All: true}},
+		{"transfer", []audited{{action: "user.delete", targetType: "user", target: u}, {action: "user.transfer_and_delete", targetType: "transfer_job"}}, Change{All: true}},
+		{"seed", []audited{{action: "user.seed", targetType: "org"}}, Change{All: true}},
+		{"unknown user action", []audited{{action: "user.something_new", targetType: "user", target: u}}, Change{All: true}},
+	} {
+		got := classify(c.events)
+		if got.All != c.want.All || !slices.Equal(got.Users, c.want.Users) || !slices.Equal(got.Tokens, c.want.Tokens) {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+	many := make([]audited, maxTargets+1)
+	for i := range many {
+		many[i] = audited{action: "user.update", targetType: "user", target: crmguard.ID(i + 1)}
+	}
+	if !classify(many).All {
+		t.Errorf("a write naming %d users is not All", len(many))
+	}
+}
