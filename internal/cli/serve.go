@@ -34,6 +34,7 @@ type serveFlags struct {
 	licenseUsers                                         int
 	userCacheMiB                                         int
 	maxConns                                             int
+	sync                                                 string
 	svc                                                  service.Config
 	credits, concurrency                                 int
 	poll, grace                                          time.Duration
@@ -98,6 +99,7 @@ CLI, whose api_domain and invitation links then name it.`,
 	fl.IntVar(&f.svc.MaxAccessPerRefresh, "max-access-per-refresh", 15, "live access tokens per refresh token (oldest invalidated)")
 	fl.IntVar(&f.svc.MaxRefreshPerUser, "max-refresh-per-user", 20, "live refresh tokens per user per client (oldest revoked)")
 	fl.IntVar(&f.maxConns, "max-conns", sqlstore.DefaultPostgresConns, "PostgreSQL: connections in this instance's pool (SQLite ignores it)")
+	fl.StringVar(&f.sync, "sync", sqlstore.DefaultSync, "SQLite: when a commit reaches the disk: normal (a write survives kill -9 of the process; a power loss or OS crash\ncan undo the last ones, never corrupting the file) or full (an fsync per commit: survives a power loss too)")
 	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
 	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
@@ -138,6 +140,9 @@ func (f *serveFlags) validate() (slog.Level, []netip.Prefix, error) {
 		if n <= 0 {
 			return lvl, nil, usagef("--%s must be positive", name)
 		}
+	}
+	if f.sync != sqlstore.SyncNormal && f.sync != sqlstore.SyncFull {
+		return lvl, nil, usagef("--sync %q: want normal or full", f.sync)
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return lvl, nil, usagef("--tls-cert and --tls-key go together")
@@ -216,7 +221,7 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	var st *sqlstore.Store
 	if !f.inMemory && !e.postgres() {
-		if st, err = e.openStore(true); err != nil {
+		if st, err = e.openStore(true, sqlstore.WithSync(f.sync)); err != nil {
 			return err
 		}
 		defer st.Close()

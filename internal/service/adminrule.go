@@ -61,3 +61,22 @@ func (s *Service) mayGiveProfile(ctx context.Context, tx crmguard.Store, a crmgu
 	}
 	return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "profile", nil)
 }
+
+// updateReads is what the records of one update share.
+type updateReads struct {
+	admin        bool // the actor holds the Administrator profile
+	org          *crmguard.Org
+	adminProfile map[crmguard.ID]bool // profile → is Administrator, as read in this transaction
+}
+
+// isAdminProfile is profileIsAdmin, read once per profile per request.
+func (s *Service) isAdminProfile(ctx context.Context, tx crmguard.Store, org crmguard.ID, rc *updateReads, profile crmguard.ID) (bool, error) {
+	if v, ok := rc.adminProfile[profile]; ok {
+		return v, nil
+	}
+	v, err := s.profileIsAdmin(ctx, tx, org, profile)
+	if err == nil {
+		rc.adminProfile[profile] = v
+	}
+	return v, err
+}

@@ -215,19 +215,20 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 	}
 	results := make([]error, len(ups))
 	err = s.write(ctx, func(tx crmguard.Store) error {
-		if err := s.requirePermission(ctx, tx, a, crmguard.PermManageUsers); err != nil {
+		admin, err := s.requirePermissionAdmin(ctx, tx, a, crmguard.PermManageUsers)
+		if err != nil {
 			return err
 		}
 		org, err := tx.GetOrg(ctx, a.OrgID)
 		if err != nil {
 			return err
 		}
-		admin, err := s.actorIsAdmin(ctx, tx, a)
-		if err != nil {
-			return err
-		}
+		// What every record needs is read once per request: the actor,
+		// its profile, the org, and (for an actor who is not an
+		// administrator) whether each target's profile is Administrator.
+		rc := &updateReads{admin: admin, org: org, adminProfile: map[crmguard.ID]bool{}}
 		for i, up := range ups {
-			err := s.updateUser(ctx, tx, a, admin, org, up, fields)
+			err := s.updateUser(ctx, tx, a, rc, up, fields)
 			if _, ok := crmguard.AsError(err); !ok && err != nil {
 				return err
 			}
@@ -238,9 +239,9 @@ func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserU
 	return results, err
 }
 
-// updateUser applies one record; admin says whether the actor holds the
-// Administrator profile.
-func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, admin bool, org *crmguard.Org, up UserUpdate, fields []*crmguard.Field) error {
+// updateUser applies one record.
+func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.Actor, rc *updateReads, up UserUpdate, fields []*crmguard.Field) error {
+	admin, org := rc.admin, rc.org
 	if !up.HasID {
 		return recordErr(crmguard.CodeMandatoryNotFound, msgMandatory, "id", nil)
 	}
@@ -258,7 +259,7 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 		return recordErr(crmguard.CodeCannotUpdateDeleted, msgDeletedUser, "id", nil)
 	}
 	if !admin {
-		if isAdmin, err := s.profileIsAdmin(ctx, tx, a.OrgID, u.ProfileID); err != nil {
+		if isAdmin, err := s.isAdminProfile(ctx, tx, a.OrgID, rc, u.ProfileID); err != nil {
 			return err
 		} else if isAdmin {
 			return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "id", nil)
@@ -311,8 +312,11 @@ func (s *Service) updateUser(ctx context.Context, tx crmguard.Store, a crmguard.
 		return err
 	}
 	if profileChange && !admin {
-		if err := s.mayGiveProfile(ctx, tx, a, *in.Profile); err != nil {
+		// mayGiveProfile, knowing the actor is no administrator.
+		if isAdmin, err := s.isAdminProfile(ctx, tx, a.OrgID, rc, *in.Profile); err != nil {
 			return err
+		} else if isAdmin {
+			return recordErr(crmguard.CodeNoPermission, msgAdminOnly, "profile", nil)
 		}
 	}
 	if profileChange && primary {

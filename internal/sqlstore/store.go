@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crmguard/crmguard"
@@ -33,67 +32,13 @@ type querier interface {
 // PostgreSQL (pg set). The SQL is written once, with ? placeholders, and
 // rebound to $n for PostgreSQL; the few statements that differ ask s.pg.
 type Store struct {
-	write  *sql.DB // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
-	read   *sql.DB // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
-	tx     *sql.Tx // set inside InTx
-	reader querier // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
+	write  *sql.DB   // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
+	read   *sql.DB   // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
+	tx     *sql.Tx   // set inside InTx
+	reader querier   // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
+	writer *prepared // SQLite: statements prepared on the write connection
+	bound  *txStmts  // SQLite, inside InTx: the writer's statements bound to tx
 	pg     *pgState
-}
-
-// preparedReader runs reads through prepared statements kept per query
-// text: parsing the SQL cost more than running it on the hot paths (a user
-// by ID). Every query text in this package is a constant or built from a
-// fixed set of shapes, and the cache is bounded anyway.
-type preparedReader struct {
-	db    *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
-}
-
-const maxPrepared = 128
-
-func (p *preparedReader) stmt(ctx context.Context, query string) *sql.Stmt {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
-		return st
-	}
-	if len(p.stmts) >= maxPrepared {
-		return nil
-	}
-	st, err := p.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the plain query reports the error
-	}
-	p.stmts[query] = st
-	return st
-}
-
-func (p *preparedReader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return p.db.ExecContext(ctx, query, args...)
-}
-
-func (p *preparedReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return p.db.QueryContext(ctx, query, args...)
-}
-
-func (p *preparedReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return p.db.QueryRowContext(ctx, query, args...)
-}
-
-func (p *preparedReader) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, st := range p.stmts {
-		st.Close()
-	}
-	p.stmts = nil
 }
 
 var _ crmguard.Store = (*Store)(nil)
@@ -120,16 +65,25 @@ func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyT
 // DefaultSync). Opening fails on any other value; PostgreSQL ignores it.
 func WithSync(mode string) Option { return func(o *options) { o.sync = mode } }
 
-// The synchronous settings of a SQLite file.
+// The synchronous settings of a SQLite file (always in WAL mode).
 const (
-	// SyncFull syncs the write-ahead log to the disk at every commit.
+	// SyncFull syncs the write-ahead log to the disk before every commit
+	// returns: a committed write survives a power loss or an OS crash.
 	SyncFull = "full"
-	// SyncNormal syncs it only at checkpoints.
+	// SyncNormal writes each commit to the write-ahead log (the OS's page
+	// cache) and syncs the log only before a checkpoint copies it into
+	// the database, about every 1,000 pages of log. A committed write
+	// survives the process's crash or kill -9, since the OS still holds
+	// and later writes what the process wrote; a power loss or an OS crash
+	// can undo the transactions committed since the last sync, in commit
+	// order (the database is left as it was at an earlier commit, never
+	// corrupt). It saves an fsync per commit.
 	SyncNormal = "normal"
 )
 
-// DefaultSync is the synchronous setting a SQLite file gets.
-const DefaultSync = SyncFull
+// DefaultSync is the synchronous setting a SQLite file gets unless
+// WithSync says otherwise.
+const DefaultSync = SyncNormal
 
 // WithMaxConns sets the size of a PostgreSQL store's connection pool
 // (DefaultPostgresConns otherwise); SQLite ignores it.
@@ -190,7 +144,7 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4) // keep them: each opening runs the pragmas again
-	s := &Store{write: write, read: read, reader: &preparedReader{db: read, stmts: map[string]*sql.Stmt{}}}
+	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write)}
 	if err := s.migrate(ctx, "sqlite"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", label, err)
@@ -203,7 +157,8 @@ func (s *Store) Close() error {
 	if s.pg != nil {
 		return s.pg.close(s.write)
 	}
-	s.reader.(*preparedReader).close()
+	s.reader.(*prepared).close()
+	s.writer.close()
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
@@ -232,15 +187,16 @@ func (s *Store) w() querier {
 	if s.pg != nil {
 		return rebound{s.write}
 	}
-	return s.write
+	return s.writer
 }
 
-// txq is the transaction, rebound on PostgreSQL.
+// txq is the transaction: rebound on PostgreSQL, through the write
+// connection's prepared statements on SQLite.
 func (s *Store) txq() querier {
 	if s.pg != nil {
 		return rebound{s.tx}
 	}
-	return s.tx
+	return txQuerier{s.tx, s.writer, s.bound}
 }
 
 // InTx runs fn in one write transaction. On PostgreSQL the transaction
@@ -254,7 +210,13 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 	if err != nil {
 		return mapErr(err)
 	}
-	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, pg: s.pg}
+	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, writer: s.writer, pg: s.pg}
+	if s.pg == nil {
+		in.bound = &txStmts{}
+		// Statements first run in this transaction are prepared once it
+		// has given the write connection back.
+		defer s.writer.preparePending(ctx)
+	}
 	if s.pg != nil {
 		if err := s.pg.begin(ctx, tx); err != nil {
 			_ = tx.Rollback()
