@@ -162,10 +162,11 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 	if every > 0 || s.Store.Dialect() == "postgres" {
 		// On PostgreSQL the watcher listens rather than polls, and always
 		// runs: other instances share the database by design.
+		wait := s.Service.StartWatch(wctx, every, log)
 		s.watching.Add(1)
 		go func() {
 			defer s.watching.Done()
-			s.Service.Watch(wctx, every, log)
+			wait()
 		}()
 	}
 	if s.Store.Dialect() == "postgres" {

@@ -221,7 +221,28 @@ func (ch *changes) ownRange(last, now int64) bool {
 // happen (PostgreSQL's LISTEN/NOTIFY); a store that cannot answers
 // errors.ErrUnsupported at once.
 type changeFeed interface {
-	WatchChanges(ctx context.Context, changed func()) error
+	// WatchChanges calls listening once it listens (or its first try to
+	// failed), then changed for each commit of another process.
+	WatchChanges(ctx context.Context, changed, listening func()) error
+}
+
+// StartWatch runs Watch in a goroutine and returns once the watcher knows
+// where the store stands (the poll's first reading, or the feed listening),
+// so that a change committed by another process after StartWatch returns
+// is always seen. wait blocks until the watcher has ended, after ctx.
+func (s *Service) StartWatch(ctx context.Context, every time.Duration, log *slog.Logger) (wait func()) {
+	ready, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	go func() {
+		defer close(done)
+		defer once.Do(func() { close(ready) })
+		s.watch(ctx, every, log, func() { once.Do(func() { close(ready) }) })
+	}()
+	select {
+	case <-ready:
+	case <-ctx.Done():
+	}
+	return func() { <-done }
 }
 
 // Watch keeps this process's caches in step with changes that another
@@ -240,12 +261,18 @@ type changeFeed interface {
 // and the highest number seen would miss it; that is why PostgreSQL
 // listens instead.
 func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
+	s.watch(ctx, every, log, func() {})
+}
+
+// watch is Watch, calling started once it knows where the store stands.
+func (s *Service) watch(ctx context.Context, every time.Duration, log *slog.Logger, started func()) {
 	if f, ok := s.store.(changeFeed); ok {
-		if err := f.WatchChanges(ctx, s.Changed); !errors.Is(err, errors.ErrUnsupported) {
+		if err := f.WatchChanges(ctx, s.Changed, started); !errors.Is(err, errors.ErrUnsupported) {
 			return
 		}
 	}
 	if every <= 0 {
+		started()
 		return
 	}
 	s.changes.polling.Store(true)
@@ -256,6 +283,7 @@ func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logg
 		s.changes.mu.Unlock()
 	}()
 	last, _ := s.lastChange(ctx)
+	started()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -102,12 +102,8 @@ func TestWatchSeesAnotherProcess(t *testing.T) {
 	var f follower
 	server.Subscribe(f.follow)
 	wctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		server.Watch(wctx, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		close(done)
-	}()
-	time.Sleep(20 * time.Millisecond) // let the watcher read where the store stands
+	wait := server.StartWatch(wctx, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	time.Sleep(20 * time.Millisecond) // a few polls with nothing written
 	if _, n := f.last(); n != 0 {
 		t.Fatalf("the watcher moved the epoch %d times with nothing written", n)
 	}
@@ -133,6 +129,8 @@ func TestWatchSeesAnotherProcess(t *testing.T) {
 	}
 
 	cancel()
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(3 * time.Second):

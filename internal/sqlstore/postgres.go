@@ -134,17 +134,27 @@ func (p *pgState) close(db *sql.DB) error {
 // WatchChanges calls changed each time another process commits a write
 // transaction to this database, until ctx ends; its own writes are left
 // out (their writer already knows). It listens on a connection of its own
-// and, when that connection breaks, connects again and calls changed once,
-// for whatever it may have missed meanwhile. On SQLite it returns
+// and calls listening once, when it first listens (or its first try
+// failed: the caller must not wait forever). When the connection breaks,
+// or the first try failed, it connects again and calls changed once it
+// listens, for whatever it may have missed meanwhile. On SQLite it returns
 // errors.ErrUnsupported at once: there the service polls.
-func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
+func (s *Store) WatchChanges(ctx context.Context, changed, listening func()) error {
 	if s.pg == nil {
 		return errors.ErrUnsupported
 	}
 	p := s.pg
+	told := false
+	tell := func() {
+		if !told {
+			told = true
+			listening()
+		}
+	}
 	backoff := 50 * time.Millisecond
 	for first := true; ; first = false {
-		err := p.listen(ctx, changed, !first)
+		err := p.listen(ctx, changed, tell, !first)
+		tell() // the first try failed: do not keep the caller waiting
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -160,7 +170,7 @@ func (s *Store) WatchChanges(ctx context.Context, changed func()) error {
 
 // listen runs one LISTEN connection until it fails or ctx ends. After a
 // reconnect it reports a change once it is listening again.
-func (p *pgState) listen(ctx context.Context, changed func(), reconnected bool) error {
+func (p *pgState) listen(ctx context.Context, changed, listening func(), reconnected bool) error {
 	conn, err := pgx.Connect(ctx, p.dsn)
 	if err != nil {
 		return err
@@ -171,6 +181,8 @@ func (p *pgState) listen(ctx context.Context, changed func(), reconnected bool) 
 	}
 	if reconnected {
 		changed()
+	} else {
+		listening()
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
