@@ -133,7 +133,7 @@ type NewUser struct {
 // invitation link to set a password; the link is returned to the caller
 // only, stored as a hash and never audited.
 func (s *Service) AddUser(ctx context.Context, a crmguard.Actor, in UserInput) (*NewUser, error) {
-	fields, err := s.Fields(ctx, a.OrgID)
+	fields, err := s.cachedFields(ctx, a.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ type UserUpdate struct {
 // one transaction. It returns one result per record (nil for success); the
 // error is for the request as a whole (e.g. NO_PERMISSION).
 func (s *Service) UpdateUsers(ctx context.Context, a crmguard.Actor, ups []UserUpdate) ([]error, error) {
-	fields, err := s.Fields(ctx, a.OrgID)
+	fields, err := s.cachedFields(ctx, a.OrgID)
 	if err != nil {
 		return nil, err
 	}

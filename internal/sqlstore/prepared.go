@@ -139,9 +139,10 @@ type txStmts struct {
 // txQuerier runs a transaction's statements, prepared when the write
 // connection has them.
 type txQuerier struct {
-	tx     *sql.Tx
-	writer *prepared
-	bound  *txStmts
+	tx       *sql.Tx
+	writer   *prepared
+	bound    *txStmts
+	detached bool // in a group of writes: the caller's cancellation must not interrupt
 }
 
 func (q txQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -163,6 +164,9 @@ func (q txQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (q txQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if q.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if st := q.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -170,6 +174,9 @@ func (q txQuerier) ExecContext(ctx context.Context, query string, args ...any) (
 }
 
 func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if q.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if st := q.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -177,6 +184,9 @@ func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) 
 }
 
 func (q txQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if q.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if st := q.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -32,13 +32,17 @@ type querier interface {
 // PostgreSQL (pg set). The SQL is written once, with ? placeholders, and
 // rebound to $n for PostgreSQL; the few statements that differ ask s.pg.
 type Store struct {
-	write  *sql.DB   // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
-	read   *sql.DB   // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
-	tx     *sql.Tx   // set inside InTx
-	reader querier   // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
-	writer *prepared // SQLite: statements prepared on the write connection
-	bound  *txStmts  // SQLite, inside InTx: the writer's statements bound to tx
-	pg     *pgState
+	write  *sql.DB    // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
+	read   *sql.DB    // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
+	tx     *sql.Tx    // set inside InTx
+	reader querier    // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
+	writer *prepared  // SQLite: statements prepared on the write connection
+	bound  *txStmts   // SQLite, inside InTx: the writer's statements bound to tx
+	group  *committer // SQLite: the write transactions waiting for the connection (batch.go)
+	// detached: inside a group of writes (batch.go), statements ignore
+	// their caller's cancellation.
+	detached bool
+	pg       *pgState
 }
 
 var _ crmguard.Store = (*Store)(nil)
@@ -144,7 +148,7 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4) // keep them: each opening runs the pragmas again
-	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write)}
+	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write), group: &committer{}}
 	if err := s.migrate(ctx, "sqlite"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", label, err)
@@ -196,16 +200,26 @@ func (s *Store) txq() querier {
 	if s.pg != nil {
 		return rebound{s.tx}
 	}
-	return txQuerier{s.tx, s.writer, s.bound}
+	return txQuerier{s.tx, s.writer, s.bound, s.detached}
 }
 
 // InTx runs fn in one write transaction. On PostgreSQL the transaction
 // first takes the database's write lock (see pgState) and, before it
-// commits, tells every other instance that something changed.
+// commits, tells every other instance that something changed. On SQLite,
+// writes that wait for the connection together commit together (see
+// batch.go), each still all or nothing.
 func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
+	if s.group != nil {
+		return s.group.run(ctx, s, fn)
+	}
+	return s.inOwnTx(ctx, fn)
+}
+
+// inOwnTx runs fn in a transaction of its own.
+func (s *Store) inOwnTx(ctx context.Context, fn func(tx crmguard.Store) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -223,6 +237,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 			return mapErr(err)
 		}
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback() // else the transaction would keep the connection
+			panic(p)
+		}
+	}()
 	if err := fn(in); err != nil {
 		_ = tx.Rollback()
 		return err
