@@ -13,33 +13,32 @@ const userCols = `org_id, id, email, first_name, last_name, role_id, profile_id,
 	locale, password_hash, must_change_password, created_by, modified_by, created_at, modified_at,
 	reporting_to, extra, invite_hash, invite_expires`
 
-// userSelect reads userCols and the user's ZUID (migration 0009), which
-// the store assigns on insert: a user's row never carries it.
-const userSelect = userCols + `, COALESCE((SELECT zuid FROM user_zuids z WHERE z.user_id = users.id), 0)`
-
 const userInsert = `INSERT INTO users (` + userCols + `, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
-func scanUser(row interface{ Scan(...any) error }) (*crmguard.User, error) {
-	var u crmguard.User
-	var confirmed, mustChange int
-	var created, modified, inviteExp int64
-	var extra string
-	if err := row.Scan(&u.OrgID, &u.ID, &u.Email, &u.FirstName, &u.LastName, &u.RoleID, &u.ProfileID,
-		&u.Status, &confirmed, &u.TimeZone, &u.Locale, &u.PasswordHash, &mustChange, &u.CreatedBy,
-		&u.ModifiedBy, &created, &modified, &u.ReportingTo, &extra, &u.InviteHash, &inviteExp, &u.ZUID); err != nil {
+// queryUser reads the one user where selects (userFrom's columns),
+// of org (0: the row's own org).
+func (s *Store) queryUser(ctx context.Context, org crmguard.ID, where string, args ...any) (*crmguard.User, error) {
+	sc := s.userScanner(org, 1, false)
+	u, err := sc.scan(s.r().QueryRowContext(ctx, `SELECT `+s.userRead(org == 0, false)+userFrom+where, args...))
+	if err != nil {
+		return nil, err
+	}
+	return u, s.readAgain(ctx, sc)
+}
+
+// queryUsers reads the users of org that the query after the column list
+// selects, expecting about n.
+func (s *Store) queryUsers(ctx context.Context, org crmguard.ID, n int, rest string, args ...any) ([]*crmguard.User, error) {
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+userFrom+rest, args...)
+	if err != nil {
 		return nil, mapErr(err)
 	}
-	u.Confirmed, u.MustChangePassword = confirmed != 0, mustChange != 0
-	u.CreatedTime, u.ModifiedTime = fromMS(created), fromMS(modified)
-	if inviteExp != 0 {
-		u.InviteExpires = fromMS(inviteExp)
+	sc := s.userScanner(org, n, false)
+	users, err := collect(rows, sc.scan)
+	if err != nil {
+		return nil, err
 	}
-	if extra != "{}" && extra != "" {
-		if err := json.Unmarshal([]byte(extra), &u.Extra); err != nil {
-			return nil, err
-		}
-	}
-	return &u, nil
+	return users, s.readAgain(ctx, sc)
 }
 
 // emailKey is the unique key of a user's e-mail. A deleted user keeps the
@@ -142,27 +141,23 @@ func (s *Store) UpdateUser(ctx context.Context, u *crmguard.User) error {
 
 // GetUser returns one user of the org.
 func (s *Store) GetUser(ctx context.Context, org, id crmguard.ID) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND id = ?`, org, id))
+	return s.queryUser(ctx, org, ` WHERE users.org_id = ? AND users.id = ?`, org, id)
 }
 
 // GetUserByEmail matches the e-mail case-insensitively among users not
 // deleted.
 func (s *Store) GetUserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND email_key = ?`, org, strings.ToLower(email)))
+	return s.queryUser(ctx, org, ` WHERE users.org_id = ? AND email_key = ?`, org, strings.ToLower(email))
 }
 
 // GetUserByInvite finds the user whose pending invitation has this hash.
 func (s *Store) GetUserByInvite(ctx context.Context, hash []byte) (*crmguard.User, error) {
-	return scanUser(s.r().QueryRowContext(ctx, `SELECT `+userSelect+` FROM users WHERE invite_hash = ?`, hash))
+	return s.queryUser(ctx, 0, ` WHERE invite_hash = ?`, hash)
 }
 
 // ListUsers returns every user of the org, oldest first.
 func (s *Store) ListUsers(ctx context.Context, org crmguard.ID) ([]*crmguard.User, error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? ORDER BY id`, org)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return collect(rows, scanUser)
+	return s.queryUsers(ctx, org, 64, ` WHERE users.org_id = ? ORDER BY users.id`, org)
 }
 
 // CountUsers counts the org's users with a status; "" counts all.
@@ -255,11 +250,7 @@ func (s *Store) GetUsers(ctx context.Context, org crmguard.ID, ids []crmguard.ID
 		}
 	}
 	where, args := s.userWhere(org, crmguard.UserFilter{IDs: ids})
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return collect(rows, scanUser)
+	return s.queryUsers(ctx, org, len(ids), where+` ORDER BY users.id`, args...)
 }
 
 func sorted(ids []crmguard.ID) bool {
@@ -276,19 +267,20 @@ func sorted(ids []crmguard.ID) bool {
 // user list is nearly contiguous. When the range holds more than twice the
 // IDs asked (a sparse list), it gives up (ok false) for a lookup by ID.
 func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguard.ID) (users []*crmguard.User, ok bool, err error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users WHERE org_id = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?`,
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+userFrom+` WHERE users.org_id = ? AND users.id BETWEEN ? AND ? ORDER BY users.id LIMIT ?`,
 		org, ids[0], ids[len(ids)-1], 2*len(ids)+1)
 	if err != nil {
 		return nil, false, mapErr(err)
 	}
 	defer rows.Close()
+	sc := s.userScanner(org, len(ids), false)
 	want, n := 0, 0
 	for rows.Next() {
 		n++
 		if n > 2*len(ids) {
 			return nil, false, nil
 		}
-		u, err := scanUser(rows)
+		u, err := sc.scan(rows)
 		if err != nil {
 			return nil, false, err
 		}
@@ -296,23 +288,32 @@ func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguar
 			want++ // asked for but not there
 		}
 		if want < len(ids) && ids[want] == u.ID {
+			if users == nil {
+				users = make([]*crmguard.User, 0, len(ids))
+			}
 			users = append(users, u)
 			want++
 		}
 	}
-	return users, true, mapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, false, mapErr(err)
+	}
+	rows.Close() // before reading again: within a transaction, one query at a time
+	return users, true, s.readAgain(ctx, sc)
 }
 
 // EachUser calls fn for every user f selects, ascending by ID.
 func (s *Store) EachUser(ctx context.Context, org crmguard.ID, f crmguard.UserFilter, fn func(*crmguard.User) error) error {
 	where, args := s.userWhere(org, f)
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userSelect+` FROM users`+where+` ORDER BY id`, args...)
+	// fn sees each user as it is read: field by field, never read again.
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, true)+userFrom+where+` ORDER BY users.id`, args...)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer rows.Close()
+	sc := s.userScanner(org, 64, true)
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := sc.scan(rows)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package zohoapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
@@ -24,6 +23,12 @@ type userView struct {
 	firstLast map[crmguard.ID][2]string
 	custom    []*crmguard.Field
 	now       time.Time
+
+	// What appendUser keeps from one user to the next.
+	created, modified timeMemo
+	tz                string
+	tzOff             int64
+	tzSet             bool
 }
 
 // userSpelling is how a version spells a user's keys: v2 and v2.1
@@ -78,159 +83,194 @@ func zone(name string) *time.Location {
 	return loc
 }
 
-// jw appends one JSON object's members.
-type jw struct {
-	b     []byte
-	first bool
-}
-
-func (w *jw) key(k string) {
-	if w.first {
-		w.first = false
-	} else {
-		w.b = append(w.b, ',')
+// appendText appends a string member's value; "" is null, as Zoho sends
+// unset fields.
+func appendText(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
 	}
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
+	return appendString(b, s)
 }
 
-// str writes a string member; "" is null, as Zoho sends unset fields.
-func (w *jw) str(k, v string) {
-	w.key(k)
-	if v == "" {
-		w.b = append(w.b, "null"...)
-		return
-	}
-	w.b = appendString(w.b, v)
-}
-
-func (w *jw) boolean(k string, v bool) {
-	w.key(k)
-	w.b = strconv.AppendBool(w.b, v)
-}
-
-func (w *jw) id(k string, id crmguard.ID) {
-	w.key(k)
-	w.b = append(w.b, '"')
-	w.b = strconv.AppendInt(w.b, int64(id), 10)
-	w.b = append(w.b, '"')
-}
-
-// ref writes {"name":...,"id":...}, or null for no ID.
-func (w *jw) ref(k string, name string, id crmguard.ID) {
-	w.key(k)
+// appendRef appends {"name":...,"id":"..."}, or null for no ID.
+func appendRef(b []byte, name string, id crmguard.ID) []byte {
 	if id == 0 {
-		w.b = append(w.b, "null"...)
-		return
+		return append(b, "null"...)
 	}
-	w.b = append(w.b, `{"name":`...)
-	if name == "" {
-		w.b = append(w.b, "null"...)
-	} else {
-		w.b = appendString(w.b, name)
-	}
-	w.b = append(w.b, `,"id":"`...)
-	w.b = strconv.AppendInt(w.b, int64(id), 10)
-	w.b = append(w.b, '"', '}')
+	b = append(b, `{"name":`...)
+	b = appendText(b, name)
+	b = append(b, `,"id":"`...)
+	b = strconv.AppendInt(b, int64(id), 10)
+	return append(b, '"', '}')
 }
 
-// owner writes v8's owner object {name, id, first_name, last_name}, or
-// null for no ID.
-func (w *jw) owner(k, name string, id crmguard.ID, fl [2]string) {
+// appendOwner appends v8's owner object {name, id, first_name,
+// last_name}, or null for no ID.
+func appendOwner(b []byte, name string, id crmguard.ID, fl [2]string) []byte {
 	if id == 0 {
-		w.key(k)
-		w.b = append(w.b, "null"...)
-		return
+		return append(b, "null"...)
 	}
-	w.key(k)
-	o := jw{b: append(w.b, '{'), first: true}
-	o.str("name", name)
-	o.id("id", id)
-	o.str("first_name", fl[0])
-	o.str("last_name", fl[1])
-	w.b = append(o.b, '}')
+	b = append(b, `{"name":`...)
+	b = appendText(b, name)
+	b = append(b, `,"id":"`...)
+	b = strconv.AppendInt(b, int64(id), 10)
+	b = append(b, `","first_name":`...)
+	b = appendText(b, fl[0])
+	b = append(b, `,"last_name":`...)
+	b = appendText(b, fl[1])
+	return append(b, '}')
 }
 
-func (w *jw) time(k string, t time.Time, loc *time.Location) {
-	w.key(k)
+// appendFullName appends u.FullName() as appendText would, without
+// building it: escaping is per character, so the two names escaped apart
+// around the space are the name escaped whole.
+func appendFullName(b []byte, first, last string) []byte {
+	switch {
+	case first == "":
+		return appendText(b, last)
+	case last == "":
+		return appendText(b, first)
+	}
+	b = append(b, '"')
+	b = appendStringBody(b, first)
+	b = append(b, ' ')
+	b = appendStringBody(b, last)
+	return append(b, '"')
+}
+
+// timeMemo holds the last time a view formatted for one member: a page's
+// users were mostly created, and modified, in the same second.
+type timeMemo struct {
+	sec  int64
+	set  bool
+	text []byte // "2006-01-02T15:04:05-07:00", quoted
+}
+
+// appendTime appends t in Zoho's format in the view's zone, or null for
+// the zero time.
+func (v *userView) appendTime(b []byte, m *timeMemo, t time.Time) []byte {
 	if t.IsZero() {
-		w.b = append(w.b, "null"...)
-		return
+		return append(b, "null"...)
 	}
-	w.b = append(w.b, '"')
-	w.b = t.In(loc).AppendFormat(w.b, zohoTime)
-	w.b = append(w.b, '"')
+	if sec := t.Unix(); !m.set || m.sec != sec {
+		m.text = append(t.In(v.loc).AppendFormat(append(m.text[:0], '"'), zohoTime), '"')
+		m.sec, m.set = sec, true
+	}
+	return append(b, m.text...)
 }
 
-func (w *jw) raw(k string, v json.RawMessage) {
-	w.key(k)
-	if v == nil {
-		w.b = append(w.b, "null"...)
-		return
+// offset is the UTC offset, in milliseconds, of the zone named tz at the
+// view's now; the last zone's is kept, as a page's users mostly share one.
+func (v *userView) offset(tz string) int64 {
+	if !v.tzSet || v.tz != tz {
+		_, off := v.now.In(zone(tz)).Zone()
+		v.tz, v.tzOff, v.tzSet = tz, int64(off)*1000, true
 	}
-	w.b = append(w.b, v...)
+	return v.tzOff
 }
 
-// extra writes an optional field from u.Extra, or its default, or null.
-func (w *jw) extra(u *crmguard.User, k string) {
-	if v, ok := u.Extra[k]; ok {
-		w.raw(k, v)
-		return
+// userPrefs are the optional system fields, in Zoho's order, each with
+// its member's opening and the value written when the user has none.
+var userPrefs = func() []struct{ key, open, unset string } {
+	keys := []string{"language", "country_locale", "time_format", "date_format", "decimal_separator",
+		"number_separator", "name_format__s", "sort_order_preference__s", "Currency", "alias", "phone", "mobile",
+		"fax", "website", "street", "city", "state", "zip", "country", "signature", "dob"}
+	out := make([]struct{ key, open, unset string }, len(keys))
+	for i, k := range keys {
+		out[i].key, out[i].open, out[i].unset = k, `,"`+k+`":`, string(appendText(nil, userDefaults[k]))
 	}
-	w.str(k, userDefaults[k])
-}
+	return out
+}()
+
+// unsetPrefs is every member of userPrefs for a user who set none.
+var unsetPrefs = func() string {
+	var b []byte
+	for _, p := range userPrefs {
+		b = append(append(b, p.open...), p.unset...)
+	}
+	return string(b)
+}()
 
 // appendUser appends the JSON of one user, as GET /users answers it
-// (https://www.zoho.com/crm/developer/docs/api/v8/get-users.html).
+// (https://www.zoho.com/crm/developer/docs/api/v8/get-users.html). It
+// writes each member's key and the constant members as literals, and
+// keeps the last formatted times and zone offset in v: a view serves one
+// request, one goroutine.
 func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
-	w := jw{b: append(b, '{'), first: true}
-	w.id("id", u.ID)
-	w.str("first_name", u.FirstName)
-	w.str("last_name", u.LastName)
-	w.str("full_name", u.FullName())
-	w.str("email", u.Email)
-	w.ref("role", v.roles[u.RoleID], u.RoleID)
-	w.ref("profile", v.profiles[u.ProfileID], u.ProfileID)
-	w.str("status", u.Status)
-	w.boolean("confirm", u.Confirmed)
+	b = append(b, `{"id":"`...)
+	b = strconv.AppendInt(b, int64(u.ID), 10)
+	b = append(b, `","first_name":`...)
+	b = appendText(b, u.FirstName)
+	b = append(b, `,"last_name":`...)
+	b = appendText(b, u.LastName)
+	b = append(b, `,"full_name":`...)
+	b = appendFullName(b, u.FirstName, u.LastName)
+	b = append(b, `,"email":`...)
+	b = appendText(b, u.Email)
+	b = append(b, `,"role":`...)
+	b = appendRef(b, v.roles[u.RoleID], u.RoleID)
+	b = append(b, `,"profile":`...)
+	b = appendRef(b, v.profiles[u.ProfileID], u.ProfileID)
+	b = append(b, `,"status":`...)
+	b = appendText(b, u.Status)
+	b = append(b, `,"confirm":`...)
+	b = strconv.AppendBool(b, u.Confirmed)
 	// Zoho Accounts' user ID, not the CRM ID (GET /oauth/user/info).
-	w.id("zuid", crmguard.ID(u.ZUID))
-	w.str("time_zone", u.TimeZone)
-	w.key("offset")
-	_, off := v.now.In(zone(u.TimeZone)).Zone()
-	w.b = strconv.AppendInt(w.b, int64(off)*1000, 10)
-	w.str("locale", u.Locale)
-	for _, k := range []string{"language", "country_locale", "time_format", "date_format", "decimal_separator",
-		"number_separator", "name_format__s", "sort_order_preference__s", "Currency", "alias", "phone", "mobile",
-		"fax", "website", "street", "city", "state", "zip", "country", "signature", "dob"} {
-		w.extra(u, k)
+	b = append(b, `,"zuid":"`...)
+	b = strconv.AppendInt(b, u.ZUID, 10)
+	b = append(b, `","time_zone":`...)
+	b = appendText(b, u.TimeZone)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, v.offset(u.TimeZone), 10)
+	b = append(b, `,"locale":`...)
+	b = appendText(b, u.Locale)
+	if len(u.Extra) == 0 {
+		b = append(b, unsetPrefs...)
+	} else {
+		for _, p := range userPrefs {
+			b = append(b, p.open...)
+			if raw, ok := u.Extra[p.key]; !ok {
+				b = append(b, p.unset...)
+			} else if raw == nil {
+				b = append(b, "null"...)
+			} else {
+				b = append(b, raw...)
+			}
+		}
 	}
-	w.ref("Reporting_To", v.names[u.ReportingTo], u.ReportingTo)
-	w.boolean("Isonline", false)
-	w.str("category", "regular_user")
-	w.str("status_reason__s", "")
-	w.boolean("microsoft", false)
-	w.boolean("personal_account", false)
-	w.boolean("sandboxDeveloper", false)
-	w.str("default_tab_group", "0")
+	b = append(b, `,"Reporting_To":`...)
+	b = appendRef(b, v.names[u.ReportingTo], u.ReportingTo)
+	b = append(b, `,"Isonline":false,"category":"regular_user","status_reason__s":null,"microsoft":false,`+
+		`"personal_account":false,"sandboxDeveloper":false,"default_tab_group":"0"`...)
 	if v.spelling == spellingV2 {
-		w.ref("Created_By", v.names[u.CreatedBy], u.CreatedBy)
-		w.time("Created_Time", u.CreatedTime, v.loc)
+		b = append(b, `,"Created_By":`...)
+		b = appendRef(b, v.names[u.CreatedBy], u.CreatedBy)
+		b = append(b, `,"Created_Time":`...)
 	} else {
-		w.ref("created_by", v.names[u.CreatedBy], u.CreatedBy)
-		w.time("created_time", u.CreatedTime, v.loc)
+		b = append(b, `,"created_by":`...)
+		b = appendRef(b, v.names[u.CreatedBy], u.CreatedBy)
+		b = append(b, `,"created_time":`...)
 	}
+	b = v.appendTime(b, &v.created, u.CreatedTime)
+	b = append(b, `,"Modified_By":`...)
 	if v.spelling == spellingV8 {
-		w.owner("Modified_By", v.names[u.ModifiedBy], u.ModifiedBy, v.firstLast[u.ModifiedBy])
+		b = appendOwner(b, v.names[u.ModifiedBy], u.ModifiedBy, v.firstLast[u.ModifiedBy])
 	} else {
-		w.ref("Modified_By", v.names[u.ModifiedBy], u.ModifiedBy)
+		b = appendRef(b, v.names[u.ModifiedBy], u.ModifiedBy)
 	}
-	w.time("Modified_Time", u.ModifiedTime, v.loc)
+	b = append(b, `,"Modified_Time":`...)
+	b = v.appendTime(b, &v.modified, u.ModifiedTime)
 	for _, f := range v.custom {
-		w.raw(f.APIName, u.Extra[f.APIName])
+		b = append(b, ',', '"')
+		b = append(b, f.APIName...)
+		b = append(b, '"', ':')
+		if raw := u.Extra[f.APIName]; raw == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, raw...)
+		}
 	}
-	return append(w.b, '}')
+	return append(b, '}')
 }
 
 const hexDigits = "0123456789abcdef"
@@ -239,14 +279,29 @@ const hexDigits = "0123456789abcdef"
 // without its HTML escaping; invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendStringBody(b, s)
+	return append(b, '"')
+}
+
+// plainByte holds the bytes appendStringBody copies as they are: ASCII
+// but control characters, '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendStringBody appends s escaped, without the quotes.
+func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainByte[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -281,6 +336,5 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
