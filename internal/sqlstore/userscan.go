@@ -43,15 +43,21 @@ const userSep = '\x1f'
 // holds the separator itself (no JSON does; a name might) makes a row
 // with too many separators, which the scanner reads again field by field.
 func (s *Store) userRead(withOrg, plain bool) string {
-	ints := userInts
-	if withOrg {
-		ints = `users.org_id, ` + ints
-	}
-	if s.pg != nil || plain {
-		return ints + `, ` + userTexts + `, invite_hash`
-	}
-	return `concat_ws(char(31), ` + ints + `, ` + userTexts + `), invite_hash`
+	return userReads[b2i(s.pg != nil || plain)][b2i(withOrg)]
 }
+
+// userReads holds userRead's lists, built once: [plain][withOrg].
+var userReads = func() (r [2][2]string) {
+	for withOrg := range 2 {
+		ints := userInts
+		if withOrg == 1 {
+			ints = `users.org_id, ` + ints
+		}
+		r[0][withOrg] = `concat_ws(char(31), ` + ints + `, ` + userTexts + `), invite_hash`
+		r[1][withOrg] = ints + `, ` + userTexts + `, invite_hash`
+	}
+	return r
+}()
 
 // userScanner turns the rows of a user read into users. database/sql
 // converts a column to a typed destination through reflection (to an int
