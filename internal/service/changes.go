@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/crmguard/crmguard"
 )
@@ -18,6 +19,10 @@ type Change struct {
 	Epoch uint64 // the epoch after it (Service.Epoch)
 	All   bool
 	Users []crmguard.ID
+	// Renamed are the users of Users whose name may have changed: other
+	// users' JSON shows it (as creator, modifier or manager). A change of
+	// a user's other fields leaves the users who show that user alone.
+	Renamed []crmguard.ID
 	// Tokens are users whose tokens (some or all) were revoked.
 	Tokens []crmguard.ID
 }
@@ -37,6 +42,20 @@ func (c *Change) names(users []crmguard.ID, tokens bool) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// shows reports whether c touches what a cached value shows: the row of
+// self, or the name of one of names.
+func (c *Change) shows(self crmguard.ID, names []crmguard.ID) bool {
+	if self != 0 && slices.Contains(c.Users, self) {
+		return true
+	}
+	for _, id := range names {
+		if id != 0 && slices.Contains(c.Renamed, id) {
+			return true
 		}
 	}
 	return false
@@ -67,7 +86,7 @@ type recorder struct {
 func (r *recorder) AppendAudit(ctx context.Context, e *crmguard.AuditEvent) error {
 	err := r.Store.AppendAudit(ctx, e)
 	a := audited{action: e.Action, targetType: e.TargetType, target: e.TargetID, seq: e.Seq}
-	if e.TargetType != "user" || e.Action == "token.revoke_all" {
+	if e.TargetType != "user" || e.Action == "token.revoke_all" || e.Action == "user.update" {
 		a.before, a.after = e.Before, e.After
 	}
 	// Noted even when it failed: the write then fails, and nothing is
@@ -99,6 +118,9 @@ func classify(events []audited) Change {
 			c.Tokens = append(c.Tokens, e.target)
 		case e.targetType == "user" && userActions[e.action]:
 			c.Users = append(c.Users, e.target)
+			if e.action != "user.update" || !sameName(e.before, e.after) {
+				c.Renamed = append(c.Renamed, e.target)
+			}
 		case e.targetType == "user" && (e.action == "session.login" || e.action == "session.logout"):
 			// Browser sessions: no cache keeps them.
 		case e.action == "token.issue" || e.action == "grant.create":
@@ -127,6 +149,21 @@ var userActions = map[string]bool{
 	"user.add": true, "user.update": true, "user.activate": true, "user.deactivate": true,
 	"user.delete": true, "user.password": true, "user.invite": true, "user.password_reset": true,
 	"user.confirm": true,
+}
+
+// sameName reports whether a user.update event's before and after
+// (userAudit) carry the same first and last name; false when either is
+// missing or unreadable.
+func sameName(before, after json.RawMessage) bool {
+	type name struct {
+		First string `json:"first_name"`
+		Last  string `json:"last_name"`
+	}
+	var b, a name
+	if before == nil || after == nil || json.Unmarshal(before, &b) != nil || json.Unmarshal(after, &a) != nil {
+		return false
+	}
+	return a == b
 }
 
 // tokenUser is the user whose token a token event revoked, from the

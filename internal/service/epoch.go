@@ -142,6 +142,25 @@ func (s *Service) Stale(seq uint64, users ...crmguard.ID) bool {
 	return s.stale(seq, users, false)
 }
 
+// StaleShown is Stale for a value that shows the row of self and the
+// names of names (an encoded user shows its own row and the names of its
+// creator, modifier and manager): a change to another field of one of
+// names leaves it current.
+func (s *Service) StaleShown(seq uint64, self crmguard.ID, names ...crmguard.ID) bool {
+	if seq == s.changes.seq.Load() {
+		return false
+	}
+	ch := &s.changes
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	stale := false
+	known := ch.since(seq, func(c *Change) bool {
+		stale = c.All || c.shows(self, names)
+		return !stale
+	})
+	return stale || !known
+}
+
 // StalePrincipal is Stale for a principal of user: it also counts the
 // changes that revoked some of the user's tokens.
 func (s *Service) StalePrincipal(seq uint64, user crmguard.ID) bool {

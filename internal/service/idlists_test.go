@@ -203,14 +203,21 @@ func TestClassify(t *testing.T) {
 		want   Change
 	}{
 		{"nothing audited", nil, Change{All: true}},
-		{"user update", []audited{{action: "user.update", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}}},
+		{"user update", []audited{{action: "user.update", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
+		{"user update, same name", []audited{{action: "user.update", targetType: "user", target: u,
+			before: []byte(`{"first_name":"Ann","last_name":"Lee","city":"A"}`), after: []byte(`{"first_name":"Ann","last_name":"Lee","city":"B"}`)}},
+			Change{Users: []crmguard.ID{u}}},
+		{"user update, new last name", []audited{{action: "user.update", targetType: "user", target: u,
+			before: []byte(`{"first_name":"Ann","last_name":"Lee"}`), after: []byte(`{"first_name":"Ann","last_name":"Li"}`)}},
+			Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
+		{"user deactivated", []audited{{action: "user.deactivate", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
 		{"mint", []audited{{action: "token.issue", targetType: "refresh_token"}, {action: "token.issue", targetType: "access_token"}}, Change{}},
 		{"mint evicting", []audited{tok("token.evict", v), {action: "token.issue", targetType: "access_token"}}, Change{Tokens: []crmguard.ID{v}}},
 		{"revoke", []audited{tok("token.revoke", v)}, Change{Tokens: []crmguard.ID{v}}},
 		{"revoke without user", []audited{{action: "token.revoke", targetType: "grant"}}, Change{All: true}},
 		{"revoke all", []audited{{action: "token.revoke_all", targetType: "user", target: u}}, Change{Tokens: []crmguard.ID{u}}},
 		{"sign in", []audited{{action: "session.login", targetType: "user", target: u}}, Change{}},
-		{"password and sign in", []audited{{action: "user.password", targetType: "user", target: u}, {action: "session.login", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}}},
+		{"password and sign in", []audited{{action: "user.password", targetType: "user", target: u}, {action: "session.login", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
 		{"profile", []audited{{action: "profile.update", targetType: "profile", target: 5}}, Change{All: true}},
 		{"user and role", []audited{{action: "user.update", targetType: "user", target: u}, {action: "role.update", targetType: "role"}}, Change{All: true}},
 		{"transfer", []audited{{action: "user.delete", targetType: "user", target: u}, {action: "user.transfer_and_delete", targetType: "transfer_job"}}, Change{All: true}},
@@ -218,7 +225,7 @@ func TestClassify(t *testing.T) {
 		{"unknown user action", []audited{{action: "user.something_new", targetType: "user", target: u}}, Change{All: true}},
 	} {
 		got := classify(c.events)
-		if got.All != c.want.All || !slices.Equal(got.Users, c.want.Users) || !slices.Equal(got.Tokens, c.want.Tokens) {
+		if got.All != c.want.All || !slices.Equal(got.Users, c.want.Users) || !slices.Equal(got.Tokens, c.want.Tokens) || !slices.Equal(got.Renamed, c.want.Renamed) {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
 		}
 	}

@@ -87,7 +87,7 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		}
 		m.mu.Lock()
 		for _, id := range missing {
-			if !a.svc.Stale(seq, id) { // asked under m.mu, which forget takes
+			if !a.svc.StaleShown(seq, 0, id) { // asked under m.mu, which forget takes
 				n := read[id] // "" for an unknown ID: asked once
 				m.names[id], m.firstLast[id] = n.Full, [2]string{n.First, n.Last}
 			}

@@ -66,11 +66,11 @@ func (a *API) follow() {
 // dropChanged drops the encoded users and the names a change touched.
 func (a *API) dropChanged(c *service.Change) {
 	a.users.drop(c)
-	if c.All || len(c.Users) == 0 {
+	if c.All || len(c.Renamed) == 0 {
 		return // an All change moved the epoch: every orgMeta is stale
 	}
 	a.metas.Range(func(_, v any) bool {
-		v.(*orgMeta).forget(c.Users)
+		v.(*orgMeta).forget(c.Renamed)
 		return true
 	})
 }
@@ -95,10 +95,11 @@ type userPut struct {
 }
 
 // put stores users read since seq, during epoch, unless a change since
-// then touched one they show (stale is service.Stale, asked under the lock
-// drop takes). Data read during an older epoch than the cache's is
-// dropped: a newer change may have superseded it.
-func (c *userCache) put(epoch, seq uint64, stale func(seq uint64, ids ...crmguard.ID) bool, us []userPut) {
+// then touched what they show: their own row, or the name of a user they
+// name (stale is service.StaleShown, asked under the lock drop takes).
+// Data read during an older epoch than the cache's is dropped: a newer
+// change may have superseded it.
+func (c *userCache) put(epoch, seq uint64, stale func(seq uint64, self crmguard.ID, names ...crmguard.ID) bool, us []userPut) {
 	if c.max <= 0 {
 		return
 	}
@@ -112,7 +113,7 @@ func (c *userCache) put(epoch, seq uint64, stale func(seq uint64, ids ...crmguar
 	}
 	for i := range us {
 		u := &us[i]
-		if len(u.json) > c.max/4 || stale(seq, u.refs[:]...) {
+		if len(u.json) > c.max/4 || stale(seq, u.refs[0], u.refs[1:]...) {
 			continue
 		}
 		old, ok := c.m[u.k]
@@ -166,8 +167,9 @@ func (c *userCache) reset(epoch uint64) {
 	c.epoch, c.m, c.refs, c.size, c.nrefs = epoch, map[userKey]shown{}, map[crmguard.ID][]userKey{}, 0, 0
 }
 
-// drop frees the entries that show a user a change names; everything on an
-// All change.
+// drop frees the entries of the users a change names and, for those it
+// renamed, the entries that show their names; everything on an All
+// change.
 func (c *userCache) drop(ch *service.Change) {
 	if !ch.All && len(ch.Users) == 0 {
 		return
@@ -179,13 +181,19 @@ func (c *userCache) drop(ch *service.Change) {
 		return
 	}
 	for _, id := range ch.Users {
+		renamed := contains(ch.Renamed, id)
 		for _, k := range c.refs[id] {
+			if !renamed && k.id != id {
+				continue // shows only the name, which did not change
+			}
 			if v, ok := c.m[k]; ok {
 				c.size -= len(v.json)
 				delete(c.m, k)
 			}
 		}
-		c.nrefs -= len(c.refs[id])
-		delete(c.refs, id)
+		if renamed {
+			c.nrefs -= len(c.refs[id])
+			delete(c.refs, id)
+		}
 	}
 }
