@@ -30,10 +30,14 @@ func (s *Service) Principal(ctx context.Context, tokenHash [32]byte) (*crmguard.
 	if err != nil {
 		return nil, err
 	}
-	active, err := s.store.CountUsers(ctx, t.OrgID, crmguard.UserActive)
+	// The active users, for the edition's limits: the length of the
+	// cached ActiveUsers list, which changes patch, rather than a count
+	// of the table on every cold principal.
+	activeIDs, err := s.typeIDs(ctx, t.OrgID, "ActiveUsers")
 	if err != nil {
 		return nil, err
 	}
+	active := len(activeIDs)
 	ipr := access.RestrictionFor(rules, u.ID, u.RoleID, u.ProfileID)
 	lim := access.EditionLimits(org.Edition, active)
 	return &crmguard.Principal{
