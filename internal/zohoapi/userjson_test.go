@@ -93,18 +93,27 @@ func seededUsers() []*crmguard.User {
 }
 
 // BenchmarkEncodeUsers200 encodes a page of 200 seeded users (v8), as a
-// cold GET /users?per_page=200 does, into one reused buffer.
+// cold GET /users?per_page=200 does, into one reused buffer: appendUser,
+// and refAppendUser (the encoder before it) for comparison in the same
+// run.
 func BenchmarkEncodeUsers200(b *testing.B) {
 	users := seededUsers()
-	v := encodingView(spellingV8)
-	v.loc = time.UTC
-	var buf []byte
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = buf[:0]
-		for _, u := range users {
-			buf = v.appendUser(buf, u)
-		}
+	for _, c := range []struct {
+		name string
+		enc  func(v *userView, b []byte, u *crmguard.User) []byte
+	}{{"appendUser", (*userView).appendUser}, {"refAppendUser", (*userView).refAppendUser}} {
+		b.Run(c.name, func(b *testing.B) {
+			v := encodingView(spellingV8)
+			v.loc = time.UTC
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = buf[:0]
+				for _, u := range users {
+					buf = c.enc(v, buf, u)
+				}
+			}
+			b.SetBytes(int64(len(buf)))
+		})
 	}
-	b.SetBytes(int64(len(buf)))
 }
