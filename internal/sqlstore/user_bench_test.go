@@ -17,8 +17,8 @@ import (
 const benchUsers = 3000
 
 // benchStore opens a store (SQLite in a temporary directory, or the
-// PostgreSQL database of CRMGUARD_TEST_POSTGRES when bench is "postgres")
-// and seeds an org of benchUsers users shaped like crmguard's seeded ones.
+// PostgreSQL database CRMGUARD_BENCH_POSTGRES names when it is set) and
+// seeds an org of benchUsers users shaped like crmguard's seeded ones.
 func benchStore(b *testing.B) (*sqlstore.Store, crmguard.ID, []crmguard.ID) {
 	b.Helper()
 	ctx := context.Background()
