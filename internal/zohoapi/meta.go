@@ -3,6 +3,7 @@ package zohoapi
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/service"
@@ -18,6 +19,7 @@ type orgMeta struct {
 	org      *crmguard.Org
 	roles    map[crmguard.ID]string
 	profiles map[crmguard.ID]string
+	loc      *time.Location // the org's time zone
 	fields   []*crmguard.Field
 	custom   []*crmguard.Field
 
@@ -39,6 +41,7 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 	if m.org, err = a.svc.Org(ctx, org); err != nil {
 		return nil, err
 	}
+	m.loc = m.org.Location() // loaded once per epoch, not per request
 	roles, err := a.svc.ListRoles(ctx, org)
 	if err != nil {
 		return nil, err
@@ -94,7 +97,7 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		}
 		m.mu.Unlock()
 	}
-	v := &userView{loc: m.org.Location(), spelling: spelling, roles: m.roles, profiles: m.profiles,
+	v := &userView{loc: m.loc, spelling: spelling, roles: m.roles, profiles: m.profiles,
 		custom: m.custom, now: a.svc.Now()}
 	m.mu.RLock()
 	v.names = make(map[crmguard.ID]string, 4)

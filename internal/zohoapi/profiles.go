@@ -153,7 +153,7 @@ func (a *API) listProfiles(w http.ResponseWriter, r *http.Request, p *crmguard.P
 	}
 	out := make([]profileJSON, len(ps))
 	for i, pr := range ps {
-		out[i] = profileView(pr, m.org.Location(), names, nil)
+		out[i] = profileView(pr, m.loc, names, nil)
 	}
 	type info struct {
 		LicenseLimit int `json:"license_limit"`
@@ -187,7 +187,7 @@ func (a *API) getProfile(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 	if err != nil {
 		return err
 	}
-	return web.WriteJSON(w, http.StatusOK, map[string][]profileJSON{"profiles": {profileView(pr, m.org.Location(), names, perms)}})
+	return web.WriteJSON(w, http.StatusOK, map[string][]profileJSON{"profiles": {profileView(pr, m.loc, names, perms)}})
 }
 
 // profileBody reads {"profiles":[{...}]} with exactly one record.

@@ -46,7 +46,7 @@ func (a *API) writeRoles(w http.ResponseWriter, r *http.Request, p *crmguard.Pri
 		}
 		return &minUser{Name: names[id], ID: id}
 	}
-	loc := m.org.Location()
+	loc := m.loc
 	out := make([]roleJSON, len(roles))
 	for i, ro := range roles {
 		j := roleJSON{DisplayLabel: ro.DisplayLabel, ForecastManager: user(ro.ForecastManager), ShareWithPeers: ro.ShareWithPeer,

@@ -93,7 +93,7 @@ func (a *API) writeTerritories(w http.ResponseWriter, r *http.Request, p *crmgua
 		}
 		return &minUser{Name: users[id], ID: id}
 	}
-	loc := m.org.Location()
+	loc := m.loc
 	out := make([]territoryJSON, len(ts))
 	for i, t := range ts {
 		out[i] = territoryJSON{CreatedTime: formatTime(t.CreatedTime, loc), ModifiedTime: formatTime(t.ModifiedTime, loc),

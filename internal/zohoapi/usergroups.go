@@ -77,7 +77,7 @@ func (a *API) groupsJSON(r *http.Request, p *crmguard.Principal, gs []*crmguard.
 		}
 		return &minUser{Name: names[id], ID: id}
 	}
-	loc := m.org.Location()
+	loc := m.loc
 	out := make([]groupJSON, len(gs))
 	for i, g := range gs {
 		out[i] = groupJSON{CreatedTime: formatTime(g.CreatedTime, loc), ModifiedTime: formatTime(g.ModifiedTime, loc), Name: g.Name,
