@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"runtime"
 	"sync"
-	"weak"
 
 	"github.com/crmguard/crmguard"
 )
@@ -26,26 +24,10 @@ type fieldEntry struct {
 	fields []*crmguard.Field
 }
 
-// fieldCaches holds each live Service's fieldCache, keyed weakly so that a
-// Service that is no longer used is collected with its cache.
-var fieldCaches sync.Map // weak.Pointer[Service] → *fieldCache
-
-func (s *Service) fieldCache() *fieldCache {
-	k := weak.Make(s)
-	if c, ok := fieldCaches.Load(k); ok {
-		return c.(*fieldCache)
-	}
-	c, loaded := fieldCaches.LoadOrStore(k, &fieldCache{orgs: map[crmguard.ID]fieldEntry{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Service]) { fieldCaches.Delete(k) }, k)
-	}
-	return c.(*fieldCache)
-}
-
 // cachedFields is Fields through the cache. The slice is the caller's;
 // the fields it points to are shared and must not be modified.
 func (s *Service) cachedFields(ctx context.Context, org crmguard.ID) ([]*crmguard.Field, error) {
-	c := s.fieldCache()
+	c := &s.fields
 	epoch := s.Epoch()
 	c.mu.Lock()
 	e, ok := c.orgs[org]
@@ -58,6 +40,9 @@ func (s *Service) cachedFields(ctx context.Context, org crmguard.ID) ([]*crmguar
 		return nil, err
 	}
 	c.mu.Lock()
+	if c.orgs == nil {
+		c.orgs = map[crmguard.ID]fieldEntry{}
+	}
 	if cur, ok := c.orgs[org]; !ok || cur.epoch <= epoch {
 		c.orgs[org] = fieldEntry{epoch: epoch, fields: fields}
 	}

@@ -80,10 +80,11 @@ type Service struct {
 	cfg     Config
 	now     func() time.Time
 	ids     *crmguard.IDGen
-	changes changes  // the change sequence, epoch, log and subscribers (epoch.go)
-	lists   idLists  // sorted user IDs by type, patched after each change (idlists.go)
-	signins throttle // failed sign-ins: in this process, or Config.SignIns (throttle.go)
-	tokens  tokenKey // the key of the check value inside tokens (tokenkey.go)
+	changes changes    // the change sequence, epoch, log and subscribers (epoch.go)
+	lists   idLists    // sorted user IDs by type, patched after each change (idlists.go)
+	fields  fieldCache // the Users fields per org, per change epoch (fieldcache.go)
+	signins throttle   // failed sign-ins: in this process, or Config.SignIns (throttle.go)
+	tokens  tokenKey   // the key of the check value inside tokens (tokenkey.go)
 }
 
 // New returns a Service over store. now may be nil for time.Now.
