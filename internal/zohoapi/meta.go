@@ -30,7 +30,6 @@ type orgMeta struct {
 
 // meta returns the org's metadata for the current epoch.
 func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
-	a.follow()
 	epoch := a.svc.Epoch()
 	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
 		return v.(*orgMeta), nil

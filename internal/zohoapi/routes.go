@@ -102,7 +102,10 @@ func New(svc *service.Service, g *guard.Guard, log *slog.Logger, userCacheBytes 
 	if userCacheBytes == 0 {
 		userCacheBytes = DefaultUserCacheBytes
 	}
-	return &API{svc: svc, guard: g, log: log, users: newUserCache(userCacheBytes)}
+	a := &API{svc: svc, guard: g, log: log, users: newUserCache(userCacheBytes)}
+	// The caches of users and names drop what each change touches.
+	svc.SubscribeChanges(a.dropChanged)
+	return a
 }
 
 var (

@@ -48,19 +48,10 @@ type userCache struct {
 	nrefs int
 	size  int
 	max   int
-
-	follow sync.Once // subscribes to the service's changes before the first put
 }
 
 func newUserCache(max int) *userCache {
 	return &userCache{m: map[userKey]shown{}, refs: map[crmguard.ID][]userKey{}, max: max}
-}
-
-// follow makes a's caches of users (this one and the names in meta.go)
-// drop what each change touches; it subscribes once, before anything is
-// cached.
-func (a *API) follow() {
-	a.users.follow.Do(func() { a.svc.SubscribeChanges(a.dropChanged) })
 }
 
 // dropChanged drops the encoded users and the names a change touched.

@@ -35,7 +35,6 @@ func userType(r *http.Request) (string, error) {
 // Epoch and Seq taken before the caller read anything it passes (ids,
 // have): what is read is cached only if no change since touched it.
 func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
-	a.follow()
 	spelling := spellingOf(r)
 	out := make([][]byte, len(ids))
 	var missing []crmguard.ID
@@ -195,7 +194,6 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 	if err != nil {
 		return err
 	}
-	a.follow()
 	epoch, seq := a.svc.Epoch(), a.svc.Seq()
 	e, ok := a.users.get(epoch, userKey{p.OrgID, id, spellingOf(r)})
 	if !ok {
