@@ -27,7 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -388,15 +388,7 @@ func load(base string, paths []string, bodies map[string][]byte, tok string, con
 	if err, ok := failed.Load().(error); ok {
 		return result{}, err
 	}
-	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		return result{}, errors.New("no request completed")
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	return result{rps: float64(n.Load()) / dur.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+	return summarize(lats, n.Load(), dur)
 }
 
 func summary(name string, rs []result) float64 {
@@ -408,4 +400,18 @@ func summary(name string, rs []result) float64 {
 	last := rs[len(rs)-1]
 	fmt.Printf("%-9s %9.0f req/s (mean of %d rounds; last round p50 %s, p99 %s)\n", name, mean, len(rs), last.p50, last.p99)
 	return mean
+}
+
+// summarize is a round's result from each client's latencies: requests per
+// second over dur, and the p50 and p99 of all of them.
+func summarize(lats [][]time.Duration, n int64, dur time.Duration) (result, error) {
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	if len(all) == 0 {
+		return result{}, errors.New("no request completed")
+	}
+	slices.Sort(all)
+	return result{rps: float64(n) / dur.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
 }

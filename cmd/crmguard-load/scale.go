@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -369,13 +368,5 @@ func drive(s setup, w workload, conc int, dur time.Duration) (result, error) {
 	if err, ok := failed.Load().(error); ok {
 		return result{}, err
 	}
-	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		return result{}, errors.New("no request completed")
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	return result{rps: float64(n.Load()) / dur.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+	return summarize(lats, n.Load(), dur)
 }
