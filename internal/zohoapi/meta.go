@@ -26,6 +26,9 @@ type orgMeta struct {
 	mu        sync.RWMutex
 	names     map[crmguard.ID]string
 	firstLast map[crmguard.ID][2]string // v8's owner objects
+	// nameSeq is the change sequence each kept name was read at: a value
+	// built from a kept name is as old as the name (see view).
+	nameSeq map[crmguard.ID]uint64
 }
 
 // meta returns the org's metadata for the current epoch.
@@ -35,7 +38,7 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 		return v.(*orgMeta), nil
 	}
 	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]string{},
-		firstLast: map[crmguard.ID][2]string{}}
+		firstLast: map[crmguard.ID][2]string{}, nameSeq: map[crmguard.ID]uint64{}}
 	var err error
 	if m.org, err = a.svc.Org(ctx, org); err != nil {
 		return nil, err
@@ -71,16 +74,36 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 // names of the users they reference (creator, modifier, manager), and keeps
 // those no change touched since seq, when the caller began reading.
 func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spelling userSpelling, seq uint64) (*userView, error) {
-	var missing []crmguard.ID
+	var missing, older []crmguard.ID
 	m.mu.RLock()
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
 			if _, ok := m.names[id]; !ok && id != 0 {
 				missing = append(missing, id)
+			} else if ok && m.nameSeq[id] < seq {
+				older = append(older, id)
 			}
 		}
 	}
 	m.mu.RUnlock()
+	if len(older) > 0 {
+		// Names kept from before seq: current if no change since renamed
+		// them (then they are as new as seq), else read again.
+		m.mu.Lock()
+		for _, id := range dedupe(older) {
+			if at, ok := m.nameSeq[id]; ok && at < seq {
+				if a.svc.StaleShown(at, 0, id) {
+					delete(m.names, id)
+					delete(m.firstLast, id)
+					delete(m.nameSeq, id)
+					missing = append(missing, id)
+				} else {
+					m.nameSeq[id] = seq
+				}
+			}
+		}
+		m.mu.Unlock()
+	}
 	var read map[crmguard.ID]service.UserName
 	if len(missing) > 0 {
 		var err error
@@ -91,7 +114,7 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		for _, id := range missing {
 			if !a.svc.StaleShown(seq, 0, id) { // asked under m.mu, which forget takes
 				n := read[id] // "" for an unknown ID: asked once
-				m.names[id], m.firstLast[id] = n.Full, [2]string{n.First, n.Last}
+				m.names[id], m.firstLast[id], m.nameSeq[id] = n.Full, [2]string{n.First, n.Last}, seq
 			}
 		}
 		m.mu.Unlock()
@@ -101,10 +124,16 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 	m.mu.RLock()
 	v.names = make(map[crmguard.ID]string, 4)
 	v.firstLast = make(map[crmguard.ID][2]string, 2)
+	v.since = seq
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
 			if n, ok := m.names[id]; ok {
 				v.names[id] = n
+				// A change may have renamed id after seq and before its
+				// subscriber forgot the name: what is encoded with the
+				// name is cached only if no change since the name was
+				// read touched it.
+				v.since = min(v.since, m.nameSeq[id])
 			} else {
 				v.names[id] = read[id].Full // read for this answer, not kept
 			}
@@ -126,6 +155,7 @@ func (m *orgMeta) forget(ids []crmguard.ID) {
 	for _, id := range ids {
 		delete(m.names, id)
 		delete(m.firstLast, id)
+		delete(m.nameSeq, id)
 	}
 	m.mu.Unlock()
 }

@@ -23,6 +23,9 @@ type userView struct {
 	firstLast map[crmguard.ID][2]string
 	custom    []*crmguard.Field
 	now       time.Time
+	// since is the change sequence the view's data is as new as: the
+	// caller's start, or older when it shows a name kept from before.
+	since uint64
 
 	// What appendUser keeps from one user to the next.
 	created, modified timeMemo

@@ -71,7 +71,7 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uin
 		puts[i] = userPut{k: userKey{p.OrgID, u.ID, spelling},
 			shown: shown{encodedUser{json: b, modified: u.ModifiedTime}, [4]crmguard.ID{u.ID, u.CreatedBy, u.ModifiedBy, u.ReportingTo}}}
 	}
-	a.users.put(epoch, seq, a.svc.StaleShown, puts)
+	a.users.put(epoch, v.since, a.svc.StaleShown, puts)
 	kept := out[:0]
 	for i, id := range ids {
 		if out[i] == nil {
