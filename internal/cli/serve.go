@@ -101,7 +101,7 @@ CLI, whose api_domain and invitation links then name it.`,
 	fl.IntVar(&f.maxConns, "max-conns", sqlstore.DefaultPostgresConns, "PostgreSQL: connections in this instance's pool (SQLite ignores it)")
 	fl.StringVar(&f.sync, "sync", sqlstore.DefaultSync, "SQLite: when a commit reaches the disk: normal (a write survives kill -9 of the process; a power loss or OS crash\ncan undo the last ones, never corrupting the file) or full (an fsync per commit: survives a power loss too)")
 	fl.IntVar(&f.userCacheMiB, "user-cache-mib", zohoapi.DefaultUserCacheBytes>>20, "MiB of encoded users kept for the Users API (0 turns the cache off)")
-	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "how often to look for changes made by other processes (the CLI)")
+	fl.DurationVar(&f.poll, "poll-interval", 100*time.Millisecond, "SQLite: how often to look for changes made by other processes (the CLI); on PostgreSQL the server listens for them instead")
 	fl.DurationVar(&f.grace, "shutdown-timeout", 15*time.Second, "how long requests in flight may finish on SIGINT/SIGTERM")
 	fl.BoolVar(&f.emulator, "emulator", false, "serve the test control API under "+emulator.Prefix+" (reset, snapshots, export/import, clock, seed, faults, journal), guarded by a key")
 	fl.StringVar(&f.emulatorKey, "emulator-key", "", "the key control requests send as "+emulator.KeyHeader+" (default: a random one, printed at start); implies --emulator")
