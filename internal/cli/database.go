@@ -35,7 +35,7 @@ func (e *env) dbName() string {
 	case e.database == "":
 		return e.dataDir
 	case e.postgres():
-		return redactDSN(e.database)
+		return sqlstore.RedactDSN(e.database)
 	}
 	return e.database
 }
@@ -74,28 +74,7 @@ func (e *env) dbNote() string {
 	if !e.postgres() || !hasPassword(e.database) {
 		return ""
 	}
-	return "  (set CRMGUARD_DATABASE to this database's URL with its password, which is not shown: " + redactDSN(e.database) + ")\n"
-}
-
-// redactDSN is a PostgreSQL URL without its password (in the user part or
-// a query parameter).
-func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "the PostgreSQL database (its URL does not parse)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	if q := u.Query(); hasPasswordParam(q) {
-		for k := range q {
-			if strings.Contains(strings.ToLower(k), "password") {
-				q.Del(k)
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	return "  (set CRMGUARD_DATABASE to this database's URL with its password, which is not shown: " + sqlstore.RedactDSN(e.database) + ")\n"
 }
 
 // hasPassword reports whether a PostgreSQL URL carries a password; an
@@ -130,7 +109,7 @@ func (e *env) checkDatabase(cmd *cobra.Command) error {
 	}
 	if e.postgres() {
 		if _, err := url.Parse(e.database); err != nil {
-			return usagef("--database: the PostgreSQL URL does not parse (%s)", redactDSN(e.database))
+			return usagef("--database: the PostgreSQL URL does not parse (%s)", sqlstore.RedactDSN(e.database))
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,18 +100,33 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 	s := &Store{write: db, read: db, reader: rebound{db}, pg: st}
 	if err := s.migrate(ctx, "postgres"); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("migrate %s: %w", RedactDSN(dsn), err)
 	}
 	return s, nil
 }
 
-// redactDSN drops the password from a DSN for messages.
-func redactDSN(dsn string) string {
-	cfg, err := pgx.ParseConfig(dsn)
+// RedactDSN is a PostgreSQL URL without its password, in the user part or
+// in a query parameter, for messages; everything else is kept.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
 	if err != nil {
-		return "the PostgreSQL database"
+		return "the PostgreSQL database (its URL does not parse)"
 	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	redacted := false
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Del(k)
+			redacted = true
+		}
+	}
+	if redacted {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // begin takes the write lock for the rest of tx.

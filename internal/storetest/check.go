@@ -139,11 +139,3 @@ func jsonEqual(a, b []byte) bool {
 
 // isNotFound reports whether err is the store's ErrNotFound.
 func isNotFound(err error) bool { return errors.Is(err, crmguard.ErrNotFound) }
-
-// knownBug fails the test on a store bug this suite found once (Unicode
-// case folding on SQLite, zero IDs in a transfer job): each is fixed, and
-// this says which it was if it comes back.
-func knownBug(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Fatalf("store bug (fixed once, back again): "+format, args...)
-}
