@@ -139,7 +139,7 @@ func (ch *changes) since(seq uint64, f func(c *Change) bool) bool {
 // question (the answer is yes) or its subscriber runs after the put and
 // drops the value.
 func (s *Service) Stale(seq uint64, users ...crmguard.ID) bool {
-	return s.stale(seq, users, false)
+	return s.staleIf(seq, func(c *Change) bool { return c.names(users, false) })
 }
 
 // StaleShown is Stale for a value that shows the row of self and the
@@ -147,27 +147,18 @@ func (s *Service) Stale(seq uint64, users ...crmguard.ID) bool {
 // creator, modifier and manager): a change to another field of one of
 // names leaves it current.
 func (s *Service) StaleShown(seq uint64, self crmguard.ID, names ...crmguard.ID) bool {
-	if seq == s.changes.seq.Load() {
-		return false
-	}
-	ch := &s.changes
-	ch.mu.Lock()
-	defer ch.mu.Unlock()
-	stale := false
-	known := ch.since(seq, func(c *Change) bool {
-		stale = c.All || c.shows(self, names)
-		return !stale
-	})
-	return stale || !known
+	return s.staleIf(seq, func(c *Change) bool { return c.shows(self, names) })
 }
 
 // StalePrincipal is Stale for a principal of user: it also counts the
 // changes that revoked some of the user's tokens.
 func (s *Service) StalePrincipal(seq uint64, user crmguard.ID) bool {
-	return s.stale(seq, []crmguard.ID{user}, true)
+	return s.staleIf(seq, func(c *Change) bool { return c.names([]crmguard.ID{user}, true) })
 }
 
-func (s *Service) stale(seq uint64, users []crmguard.ID, tokens bool) bool {
+// staleIf reports whether a change after seq is All or touches what
+// touched says, or whether the log no longer reaches back to seq.
+func (s *Service) staleIf(seq uint64, touched func(c *Change) bool) bool {
 	if seq == s.changes.seq.Load() {
 		return false // nothing since: no lock needed
 	}
@@ -176,7 +167,7 @@ func (s *Service) stale(seq uint64, users []crmguard.ID, tokens bool) bool {
 	defer ch.mu.Unlock()
 	stale := false
 	known := ch.since(seq, func(c *Change) bool {
-		stale = c.All || c.names(users, tokens)
+		stale = c.All || touched(c)
 		return !stale
 	})
 	return stale || !known
