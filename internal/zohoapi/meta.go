@@ -23,12 +23,15 @@ type orgMeta struct {
 	fields   []*crmguard.Field
 	custom   []*crmguard.Field
 
-	mu        sync.RWMutex
-	names     map[crmguard.ID]string
-	firstLast map[crmguard.ID][2]string // v8's owner objects
-	// nameSeq is the change sequence each kept name was read at: a value
-	// built from a kept name is as old as the name (see view).
-	nameSeq map[crmguard.ID]uint64
+	mu    sync.RWMutex
+	names map[crmguard.ID]keptName
+}
+
+// keptName is a referenced user's name, with the change sequence it was
+// read at: a value built from a kept name is as old as the name (see view).
+type keptName struct {
+	service.UserName // First and Last are v8's owner objects
+	seq              uint64
 }
 
 // meta returns the org's metadata for the current epoch.
@@ -37,8 +40,7 @@ func (a *API) meta(ctx context.Context, org crmguard.ID) (*orgMeta, error) {
 	if v, ok := a.metas.Load(org); ok && v.(*orgMeta).epoch == epoch {
 		return v.(*orgMeta), nil
 	}
-	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]string{},
-		firstLast: map[crmguard.ID][2]string{}, nameSeq: map[crmguard.ID]uint64{}}
+	m := &orgMeta{epoch: epoch, roles: map[crmguard.ID]string{}, profiles: map[crmguard.ID]string{}, names: map[crmguard.ID]keptName{}}
 	var err error
 	if m.org, err = a.svc.Org(ctx, org); err != nil {
 		return nil, err
@@ -78,9 +80,9 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 	m.mu.RLock()
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
-			if _, ok := m.names[id]; !ok && id != 0 {
+			if k, ok := m.names[id]; !ok && id != 0 {
 				missing = append(missing, id)
-			} else if ok && m.nameSeq[id] < seq {
+			} else if ok && k.seq < seq {
 				older = append(older, id)
 			}
 		}
@@ -91,14 +93,13 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		// them (then they are as new as seq), else read again.
 		m.mu.Lock()
 		for _, id := range dedupe(older) {
-			if at, ok := m.nameSeq[id]; ok && at < seq {
-				if a.svc.StaleShown(at, 0, id) {
+			if k, ok := m.names[id]; ok && k.seq < seq {
+				if a.svc.StaleShown(k.seq, 0, id) {
 					delete(m.names, id)
-					delete(m.firstLast, id)
-					delete(m.nameSeq, id)
 					missing = append(missing, id)
 				} else {
-					m.nameSeq[id] = seq
+					k.seq = seq
+					m.names[id] = k
 				}
 			}
 		}
@@ -113,8 +114,7 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 		m.mu.Lock()
 		for _, id := range missing {
 			if !a.svc.StaleShown(seq, 0, id) { // asked under m.mu, which forget takes
-				n := read[id] // "" for an unknown ID: asked once
-				m.names[id], m.firstLast[id], m.nameSeq[id] = n.Full, [2]string{n.First, n.Last}, seq
+				m.names[id] = keptName{read[id], seq} // "" for an unknown ID: asked once
 			}
 		}
 		m.mu.Unlock()
@@ -127,23 +127,22 @@ func (m *orgMeta) view(ctx context.Context, a *API, users []*crmguard.User, spel
 	v.since = seq
 	for _, u := range users {
 		for _, id := range [3]crmguard.ID{u.CreatedBy, u.ModifiedBy, u.ReportingTo} {
-			if n, ok := m.names[id]; ok {
-				v.names[id] = n
+			if k, ok := m.names[id]; ok {
+				v.names[id] = k.Full
 				// A change may have renamed id after seq and before its
 				// subscriber forgot the name: what is encoded with the
 				// name is cached only if no change since the name was
 				// read touched it.
-				v.since = min(v.since, m.nameSeq[id])
+				v.since = min(v.since, k.seq)
 			} else {
 				v.names[id] = read[id].Full // read for this answer, not kept
 			}
 		}
-		if fl, ok := m.firstLast[u.ModifiedBy]; ok {
-			v.firstLast[u.ModifiedBy] = fl
-		} else {
-			n := read[u.ModifiedBy]
-			v.firstLast[u.ModifiedBy] = [2]string{n.First, n.Last}
+		n, ok := m.names[u.ModifiedBy]
+		if !ok {
+			n.UserName = read[u.ModifiedBy]
 		}
+		v.firstLast[u.ModifiedBy] = [2]string{n.First, n.Last}
 	}
 	m.mu.RUnlock()
 	return v, nil
@@ -154,8 +153,6 @@ func (m *orgMeta) forget(ids []crmguard.ID) {
 	m.mu.Lock()
 	for _, id := range ids {
 		delete(m.names, id)
-		delete(m.firstLast, id)
-		delete(m.nameSeq, id)
 	}
 	m.mu.Unlock()
 }
