@@ -19,11 +19,23 @@ type creditWindow struct {
 	// its credits free first, at (oldest+1440) minutes. It only moves
 	// forward, so keeping it costs O(1) per call amortised.
 	oldest int64
-	// reset caches the X-RATELIMIT-RESET value of resetAt, rebuilt only
-	// when the oldest spent minute changes (at most once a minute), so a
-	// granted call formats no time.
-	reset   []string
-	resetAt int64
+	reset  resetMemo
+}
+
+// resetMemo caches an X-RATELIMIT-RESET value, rebuilt only when the time
+// it gives changes (at most once a minute while credits are spent), so a
+// granted call formats no time.
+type resetMemo struct {
+	value []string
+	at    int64
+}
+
+// header is the value for at, Unix milliseconds.
+func (r *resetMemo) header(at int64) []string {
+	if r.value == nil || r.at != at {
+		r.at, r.value = at, []string{strconv.FormatInt(at, 10)}
+	}
+	return r.value
 }
 
 // take spends one credit at now if fewer than limit were spent in the last
@@ -84,10 +96,7 @@ func (w *creditWindow) resetHeader(now time.Time) []string {
 	if w.total > 0 {
 		at = (w.oldest + 1440) * 60_000
 	}
-	if w.reset == nil || w.resetAt != at {
-		w.resetAt, w.reset = at, []string{strconv.FormatInt(at, 10)}
-	}
-	return w.reset
+	return w.reset.header(at)
 }
 
 // give returns the credit taken at taken (a refused call spends none),

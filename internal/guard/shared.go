@@ -200,8 +200,7 @@ type sharedCredits struct {
 	dry      bool      // the last reservation, in minute, granted nothing
 	dryLimit int       // the limit it was refused under
 	dryAt    time.Time // when, by the wall clock
-	reset    []string
-	resetAt  int64
+	reset    resetMemo
 
 	fill  sync.Mutex // one reservation at a time
 	batch int        // the size of the next reservation
@@ -222,21 +221,29 @@ func (c *sharedCredits) take(ctx context.Context, now time.Time, limit int) (ok 
 	if m <= c.minute {
 		// A call whose clock read came before the minute turned spends
 		// from the batch of the new minute.
-		m = c.minute
-		if c.avail > 0 {
-			c.avail--
-			left, reset = c.left(limit), c.resetHeader(now)
+		if done, ok, retryAfter, left, reset, charged := c.fromBatch(now, limit); done {
 			c.mu.Unlock()
-			return true, 0, left, reset, time.Unix(m*60, 0), nil
-		}
-		if c.dry && limit <= c.dryLimit && time.Since(c.dryAt) < dryFor {
-			retryAfter, reset = c.refusal(now)
-			c.mu.Unlock()
-			return false, retryAfter, 0, reset, time.Time{}, nil
+			return ok, retryAfter, left, reset, charged, nil
 		}
 	}
 	c.mu.Unlock()
 	return c.refill(ctx, now, limit)
+}
+
+// fromBatch spends a credit of the current minute's batch, or refuses
+// while the database has lately had none to give; done is false when
+// neither applies and a reservation is due. c.mu is held.
+func (c *sharedCredits) fromBatch(now time.Time, limit int) (done, ok bool, retryAfter, left int, reset []string, charged time.Time) {
+	if c.avail > 0 {
+		c.avail--
+		left, reset = c.left(limit), c.resetHeader(now)
+		return true, true, 0, left, reset, time.Unix(c.minute*60, 0)
+	}
+	if c.dry && limit <= c.dryLimit && time.Since(c.dryAt) < dryFor {
+		retryAfter, reset = c.refusal(now)
+		return true, false, retryAfter, 0, reset, time.Time{}
+	}
+	return false, false, 0, 0, nil, time.Time{}
 }
 
 // refill reserves a new batch and spends one credit of it.
@@ -247,16 +254,9 @@ func (c *sharedCredits) refill(ctx context.Context, now time.Time, limit int) (o
 	m := max(now.Unix()/60, c.minute)
 	if m == c.minute {
 		// Another call may have reserved while this one waited.
-		if c.avail > 0 {
-			c.avail--
-			left, reset = c.left(limit), c.resetHeader(now)
+		if done, ok, retryAfter, left, reset, charged := c.fromBatch(now, limit); done {
 			c.mu.Unlock()
-			return true, 0, left, reset, time.Unix(m*60, 0), nil
-		}
-		if c.dry && limit <= c.dryLimit && time.Since(c.dryAt) < dryFor {
-			retryAfter, reset = c.refusal(now)
-			c.mu.Unlock()
-			return false, retryAfter, 0, reset, time.Time{}, nil
+			return ok, retryAfter, left, reset, charged, nil
 		}
 		if !c.dry && now.Sub(c.since) < batchGrowWithin {
 			c.batch *= 2
@@ -322,10 +322,7 @@ func (c *sharedCredits) resetHeader(now time.Time) []string {
 	if c.oldest > 0 {
 		at = (c.oldest + 1440) * 60_000
 	}
-	if c.reset == nil || c.resetAt != at {
-		c.resetAt, c.reset = at, []string{strconv.FormatInt(at, 10)}
-	}
-	return c.reset
+	return c.reset.header(at)
 }
 
 // give returns a refused call's credit, charged at taken: to the batch
