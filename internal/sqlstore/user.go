@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -13,13 +14,23 @@ const userCols = `org_id, id, email, first_name, last_name, role_id, profile_id,
 	locale, password_hash, must_change_password, created_by, modified_by, created_at, modified_at,
 	reporting_to, extra, invite_hash, invite_expires`
 
-const userInsert = `INSERT INTO users (` + userCols + `, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+// userInserts insert a user: [SQLite, PostgreSQL]. On SQLite the
+// statement gives the user the next ZUID, the highest so far plus one
+// (users_zuid keeps that a lookup); on PostgreSQL an insert trigger does,
+// in user_zuids (see readZUID).
+var userInserts = [2]string{
+	`INSERT INTO users (` + userCols + `, email_key, zuid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
+		(SELECT COALESCE(MAX(zuid), 700000000) + 1 FROM users))`,
+	rebind(`INSERT INTO users (` + userCols + `, email_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+}
+
+func (s *Store) userInsert() string { return userInserts[b2i(s.pg != nil)] }
 
 // queryUser reads the one user where selects (userFrom's columns),
 // of org (0: the row's own org).
 func (s *Store) queryUser(ctx context.Context, org crmguard.ID, where string, args ...any) (*crmguard.User, error) {
 	sc := s.userScanner(org, 1, false)
-	u, err := sc.scan(s.r().QueryRowContext(ctx, `SELECT `+s.userRead(org == 0, false)+userFrom+where, args...))
+	u, err := sc.scan(s.r().QueryRowContext(ctx, `SELECT `+s.userRead(org == 0, false)+s.userFrom()+where, args...))
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +40,7 @@ func (s *Store) queryUser(ctx context.Context, org crmguard.ID, where string, ar
 // queryUsers reads the users of org that the query after the column list
 // selects, expecting about n.
 func (s *Store) queryUsers(ctx context.Context, org crmguard.ID, n int, rest string, args ...any) ([]*crmguard.User, error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+userFrom+rest, args...)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+s.userFrom()+rest, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -79,26 +90,26 @@ func (s *Store) CreateUser(ctx context.Context, u *crmguard.User) error {
 	if err != nil {
 		return err
 	}
-	if _, err = s.exec(ctx, userInsert, args...); err != nil {
+	if _, err = s.exec(ctx, s.userInsert(), args...); err != nil {
 		return err
 	}
 	return s.readZUID(ctx, u)
 }
 
-// readZUID fills u.ZUID with the one the insert trigger gave it.
+// readZUID fills u.ZUID with the one its insert gave it.
 func (s *Store) readZUID(ctx context.Context, u *crmguard.User) error {
-	return mapErr(s.w().QueryRowContext(ctx, `SELECT zuid FROM user_zuids WHERE user_id = ?`, u.ID).Scan(&u.ZUID))
+	q := `SELECT zuid FROM users WHERE id = ?`
+	if s.pg != nil {
+		q = `SELECT zuid FROM user_zuids WHERE user_id = ?`
+	}
+	return mapErr(s.w().QueryRowContext(ctx, q, u.ID).Scan(&u.ZUID))
 }
 
 // CreateUsers inserts many users with one prepared statement, in one
 // transaction when the caller holds none.
 func (s *Store) CreateUsers(ctx context.Context, users []*crmguard.User) error {
 	return s.InTx(ctx, func(t crmguard.Store) error {
-		q := userInsert
-		if s.pg != nil {
-			q = rebind(q)
-		}
-		stmt, err := t.(*Store).tx.PrepareContext(ctx, q)
+		stmt, err := t.(*Store).tx.PrepareContext(ctx, s.userInsert())
 		if err != nil {
 			return mapErr(err)
 		}
@@ -267,46 +278,116 @@ func sorted(ids []crmguard.ID) bool {
 // user list is nearly contiguous. When the range holds more than twice the
 // IDs asked (a sparse list), it gives up (ok false) for a lookup by ID.
 func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguard.ID) (users []*crmguard.User, ok bool, err error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+userFrom+` WHERE users.org_id = ? AND users.id BETWEEN ? AND ? ORDER BY users.id LIMIT ?`,
-		org, ids[0], ids[len(ids)-1], 2*len(ids)+1)
+	limit := 2*len(ids) + 1
+	if s.pg == nil {
+		users, ok, err := s.usersInRangeAsOne(ctx, org, ids, limit)
+		if err != errRowByRow {
+			return users, ok, err
+		}
+	}
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+s.userFrom()+` WHERE users.org_id = ? AND users.id BETWEEN ? AND ? ORDER BY users.id LIMIT ?`,
+		org, ids[0], ids[len(ids)-1], limit)
 	if err != nil {
 		return nil, false, mapErr(err)
 	}
 	defer rows.Close()
 	sc := s.userScanner(org, len(ids), false)
-	want, n := 0, 0
-	for rows.Next() {
-		n++
-		if n > 2*len(ids) {
+	p := picker{ids: ids}
+	for n := 1; rows.Next(); n++ {
+		if n == limit {
 			return nil, false, nil
 		}
 		u, err := sc.scan(rows)
 		if err != nil {
 			return nil, false, err
 		}
-		for want < len(ids) && ids[want] < u.ID {
-			want++ // asked for but not there
-		}
-		if want < len(ids) && ids[want] == u.ID {
-			if users == nil {
-				users = make([]*crmguard.User, 0, len(ids))
-			}
-			users = append(users, u)
-			want++
-		}
+		p.offer(u)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, mapErr(err)
 	}
 	rows.Close() // before reading again: within a transaction, one query at a time
-	return users, true, s.readAgain(ctx, sc)
+	return p.users, true, s.readAgain(ctx, sc)
+}
+
+// errRowByRow tells usersInRange to read the rows one by one.
+var errRowByRow = errors.New("sqlstore: read the users row by row")
+
+// usersInRangeAsOne is usersInRange on SQLite, reading the range as one
+// row: the packed users (see userRead) joined by the ASCII record
+// separator, and how many there are.
+// SQLite's driver costs about as much per row as SQLite's reading one, and
+// database/sql an allocation per column; this costs them once. A text that
+// holds the record separator makes more records than rows, and the rows
+// are then read one by one (errRowByRow), as they are when they come out of
+// order.
+func (s *Store) usersInRangeAsOne(ctx context.Context, org crmguard.ID, ids []crmguard.ID, limit int) ([]*crmguard.User, bool, error) {
+	var n int
+	var recs any
+	err := s.r().QueryRowContext(ctx, `SELECT count(*), group_concat(packed, char(30))
+		FROM (SELECT packed FROM users WHERE id BETWEEN ? AND ? AND org_id = ? ORDER BY id LIMIT ?)`,
+		ids[0], ids[len(ids)-1], org, limit).Scan(&n, &recs)
+	if err != nil {
+		return nil, false, mapErr(err)
+	}
+	if n == limit {
+		return nil, false, nil
+	}
+	if n == 0 {
+		return nil, true, nil
+	}
+	rs, ok := recs.(string)
+	if !ok || strings.Count(rs, "\x1e") != n-1 {
+		return nil, false, errRowByRow
+	}
+	sc := s.userScanner(org, len(ids), false)
+	p := picker{ids: ids}
+	var last crmguard.ID
+	for range n {
+		rec := rs
+		if j := strings.IndexByte(rs, '\x1e'); j >= 0 {
+			rec, rs = rs[:j], rs[j+1:]
+		}
+		// Its own copy: a user kept (a name, say) must not keep the page.
+		u, err := sc.unpacked(strings.Clone(rec))
+		if err != nil {
+			return nil, false, err
+		}
+		if u.ID <= last {
+			return nil, false, errRowByRow
+		}
+		last = u.ID
+		p.offer(u)
+	}
+	return p.users, true, s.readAgain(ctx, sc)
+}
+
+// picker keeps, of users offered in ascending ID order, those whose IDs
+// are in ids (ascending).
+type picker struct {
+	ids   []crmguard.ID
+	want  int
+	users []*crmguard.User
+}
+
+func (p *picker) offer(u *crmguard.User) {
+	for p.want < len(p.ids) && p.ids[p.want] < u.ID {
+		p.want++ // asked for but not there
+	}
+	if p.want < len(p.ids) && p.ids[p.want] == u.ID {
+		if p.users == nil {
+			p.users = make([]*crmguard.User, 0, len(p.ids))
+		}
+		p.users = append(p.users, u)
+		p.want++
+	}
 }
 
 // EachUser calls fn for every user f selects, ascending by ID.
 func (s *Store) EachUser(ctx context.Context, org crmguard.ID, f crmguard.UserFilter, fn func(*crmguard.User) error) error {
 	where, args := s.userWhere(org, f)
 	// fn sees each user as it is read: field by field, never read again.
-	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, true)+userFrom+where+` ORDER BY users.id`, args...)
+	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, true)+s.userFrom()+where+` ORDER BY users.id`, args...)
 	if err != nil {
 		return mapErr(err)
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,18 +14,24 @@ import (
 
 // A user read selects these fields of a user, in this order: the integers
 // (org_id first when the caller does not know the org), the texts, then
-// invite_hash. ZUIDs live in user_zuids (migration 0009), which the store
-// fills on insert: a user's row never carries one.
+// invite_hash. On SQLite the ZUID is a column of users (migration 0015); on
+// PostgreSQL it lives in user_zuids, which an insert trigger fills.
 const (
 	userInts = `users.id, role_id, profile_id, confirmed, must_change_password, created_by, modified_by,
-	created_at, modified_at, reporting_to, invite_expires, COALESCE(z.zuid, 0)`
+	created_at, modified_at, reporting_to, invite_expires, `
 	userTexts  = `email, first_name, last_name, status, time_zone, locale, password_hash, extra`
-	nUserInts  = 12
+	nUserInts  = 12 // with the ZUID
 	nUserTexts = 8
 )
 
-// userFrom is the FROM clause of a user read: the users and their ZUIDs.
-const userFrom = ` FROM users LEFT JOIN user_zuids z ON z.user_id = users.id`
+// userFrom is the FROM clause of a user read: the users and, on
+// PostgreSQL, their ZUIDs.
+func (s *Store) userFrom() string {
+	if s.pg != nil {
+		return ` FROM users LEFT JOIN user_zuids z ON z.user_id = users.id`
+	}
+	return ` FROM users`
+}
 
 // userSep separates the fields of SQLite's packed user (see userRead):
 // the ASCII unit separator, which JSON (extra) never holds unescaped.
@@ -34,27 +41,38 @@ const userSep = '\x1f'
 // false) or of any org (true, for GetUserByInvite); plain gives one column
 // a field on SQLite too.
 //
-// PostgreSQL gets one column per field. SQLite gets two: the integers and
-// the texts joined by concat_ws into one text, and invite_hash. Each
-// column costs SQLite's driver several calls, each taking the
-// connection's mutex, and database/sql a conversion and an allocation; a
-// page of 200 users read as 21 columns spent more time there than in
-// SQLite's reading the rows. The integers are in decimal. A text that
-// holds the separator itself (no JSON does; a name might) makes a row
-// with too many separators, which the scanner reads again field by field.
+// PostgreSQL gets one column per field. SQLite gets one: users.packed
+// (migration 0015), the row's integers (org_id first), texts and
+// invitation hash joined into one text, which SQLite makes when it writes
+// the row. Each column costs SQLite's driver several calls, each taking
+// the connection's mutex, and database/sql a conversion and an allocation;
+// a page of 200 users read as 21 columns spent more time there than in
+// SQLite's reading the rows, and joining them at read time most of the
+// rest. The integers are in decimal. A text that holds the separator
+// itself (no JSON does; a name might) makes a row with too many
+// separators, which the scanner reads again field by field.
 func (s *Store) userRead(withOrg, plain bool) string {
-	return userReads[b2i(s.pg != nil || plain)][b2i(withOrg)]
+	kind := 0
+	switch {
+	case s.pg != nil:
+		kind = 2
+	case plain:
+		kind = 1
+	}
+	return userReads[kind][b2i(withOrg)]
 }
 
-// userReads holds userRead's lists, built once: [plain][withOrg].
-var userReads = func() (r [2][2]string) {
+// userReads holds userRead's lists, built once: [SQLite packed, SQLite
+// plain, PostgreSQL][withOrg].
+var userReads = func() (r [3][2]string) {
 	for withOrg := range 2 {
 		ints := userInts
 		if withOrg == 1 {
 			ints = `users.org_id, ` + ints
 		}
-		r[0][withOrg] = `concat_ws(char(31), ` + ints + `, ` + userTexts + `), invite_hash`
-		r[1][withOrg] = ints + `, ` + userTexts + `, invite_hash`
+		r[0][withOrg] = `users.packed`
+		r[1][withOrg] = ints + `zuid, ` + userTexts + `, invite_hash`
+		r[2][withOrg] = ints + `COALESCE(z.zuid, 0), ` + userTexts + `, invite_hash`
 	}
 	return r
 }()
@@ -87,7 +105,7 @@ func (s *Store) userScanner(org crmguard.ID, n int, plain bool) *userScanner {
 		cols++
 	}
 	if sc.packed {
-		cols = 2
+		cols = 1
 	}
 	sc.dest = make([]any, cols)
 	for i := range sc.dest {
@@ -103,25 +121,35 @@ func (sc *userScanner) scan(row interface{ Scan(...any) error }) (*crmguard.User
 	if err := row.Scan(sc.dest...); err != nil {
 		return nil, mapErr(err)
 	}
+	if sc.packed {
+		rec := sc.str(sc.vals[0])
+		clear(sc.vals[:]) // hold no row's values past it
+		return sc.unpacked(rec)
+	}
 	ints := sc.ints[:]
 	if sc.org != 0 {
 		ints = ints[1:]
 	}
-	var hash []byte
-	split := true
-	if sc.packed {
-		split = sc.unpack(sc.str(sc.vals[0]), ints)
-		hash = colBytes(sc.vals[1])
-	} else {
-		for i := range ints {
-			ints[i] = sc.int(sc.vals[i])
-		}
-		for i := range sc.texts {
-			sc.texts[i] = sc.str(sc.vals[len(ints)+i])
-		}
-		hash = colBytes(sc.vals[len(ints)+nUserTexts])
+	for i := range ints {
+		ints[i] = sc.int(sc.vals[i])
 	}
-	clear(sc.vals[:]) // hold no row's values past it
+	for i := range sc.texts {
+		sc.texts[i] = sc.str(sc.vals[len(ints)+i])
+	}
+	hash := colBytes(sc.vals[len(ints)+nUserTexts])
+	clear(sc.vals[:])
+	return sc.user(true, hash)
+}
+
+// unpacked is the user of one packed row (see userRead). The user's texts
+// are substrings of rec.
+func (sc *userScanner) unpacked(rec string) (*crmguard.User, error) {
+	return sc.user(sc.unpack(rec))
+}
+
+// user makes the user sc.ints, sc.texts and hash hold; when the row did not
+// split, one with its org and ID only, kept in sc.again.
+func (sc *userScanner) user(split bool, hash []byte) (*crmguard.User, error) {
 	if err := sc.err; err != nil {
 		sc.err = nil
 		return nil, err
@@ -161,29 +189,36 @@ func (sc *userScanner) scan(row interface{ Scan(...any) error }) (*crmguard.User
 	return u, nil
 }
 
-// unpack splits SQLite's packed user (see userRead) into ints and
-// sc.texts, substrings of p: one allocation a row. It reports false when
-// p holds more separators than fields, for a text that holds one; only
-// ints[0:2] are then set.
-func (sc *userScanner) unpack(p string, ints []int64) bool {
+// unpack splits a packed user (see userRead) into sc.ints (its org first)
+// and sc.texts, substrings of p, and its invitation hash. It reports false
+// when p holds more separators than fields, for a text that holds one;
+// only the integers are then set.
+func (sc *userScanner) unpack(p string) (split bool, hash []byte) {
+	ints := sc.ints[:]
 	for k := range ints {
 		j := strings.IndexByte(p, userSep)
 		if j < 0 {
 			sc.fail(p)
-			return true
+			return true, nil
 		}
 		ints[k] = sc.parse(p[:j])
 		p = p[j+1:]
 	}
-	if strings.Count(p, string(rune(userSep))) != nUserTexts-1 {
-		return false
+	if strings.Count(p, string(rune(userSep))) != nUserTexts {
+		return false, nil
 	}
-	for k := range nUserTexts - 1 {
+	for k := range nUserTexts {
 		j := strings.IndexByte(p, userSep)
 		sc.texts[k], p = p[:j], p[j+1:]
 	}
-	sc.texts[nUserTexts-1] = p
-	return true
+	if p != "" { // hex(invite_hash)
+		h, err := hex.DecodeString(p)
+		if err != nil {
+			sc.fail(p)
+		}
+		hash = h
+	}
+	return true, hash
 }
 
 // readAgain reads the users sc.again holds field by field (see userRead),
@@ -191,7 +226,7 @@ func (sc *userScanner) unpack(p string, ints []int64) bool {
 func (s *Store) readAgain(ctx context.Context, sc *userScanner) error {
 	for _, u := range sc.again {
 		v, err := s.userScanner(u.OrgID, 1, true).scan(s.r().QueryRowContext(ctx,
-			`SELECT `+s.userRead(false, true)+userFrom+` WHERE users.org_id = ? AND users.id = ?`, u.OrgID, u.ID))
+			`SELECT `+s.userRead(false, true)+s.userFrom()+` WHERE users.org_id = ? AND users.id = ?`, u.OrgID, u.ID))
 		if err != nil {
 			return err
 		}

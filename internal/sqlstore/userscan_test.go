@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,10 +35,13 @@ func TestUserReadsAnyText(t *testing.T) {
 			s := open(t)
 			f := seed(t, s)
 			ctx := context.Background()
-			texts := []string{"", "plain", "Zoë ünïcödé 名前", "unit\x1fseparator", "\x1f", "two\x1f\x1fseps", "comma, and \"quote\"", "nul\x00byte"}
+			texts := []string{"", "plain", "Zoë ünïcödé 名前", "unit\x1fseparator", "\x1f", "two\x1f\x1fseps", "record\x1eseparator", "\x1e\x1f", "comma, and \"quote\"", "nul\x00byte"}
 			var users []*crmguard.User
-			for i := 0; i < 30; i++ {
+			for i := 0; i < 55; i++ {
 				tx := texts[i%len(texts)]
+				if i >= 30 && strings.ContainsRune(tx, '\x1e') {
+					tx = "later" // users[30:] read as one range without a record separator
+				}
 				u := &crmguard.User{ID: f.ids.New(), OrgID: f.org.ID, Email: "u" + strconv.Itoa(i) + tx + "@x.test",
 					FirstName: tx, LastName: "L" + tx, RoleID: f.role.ID, ProfileID: f.profile.ID,
 					Status: crmguard.UserActive, Confirmed: i%2 == 0, MustChangePassword: i%3 == 0,
@@ -104,7 +108,7 @@ func TestUserReadsAnyText(t *testing.T) {
 			for _, u := range users {
 				byID[u.ID] = u
 			}
-			for what, list := range map[string][]crmguard.ID{"GetUsers (a range)": ids, "GetUsers (by ID)": {ids[7], ids[3], ids[4]}} {
+			for what, list := range map[string][]crmguard.ID{"GetUsers (a range)": ids, "GetUsers (a range, no record separator)": ids[30:], "GetUsers (by ID)": {ids[7], ids[3], ids[4]}} {
 				got, err := s.GetUsers(ctx, f.org.ID, list)
 				if err != nil {
 					t.Fatal(err)
