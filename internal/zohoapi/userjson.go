@@ -29,6 +29,9 @@ type userView struct {
 
 	// What appendUser keeps from one user to the next.
 	created, modified timeMemo
+	role, profile     refMemo
+	reports, creator  refMemo
+	modifier          refMemo
 	tz                string
 	tzOff             int64
 	tzSet             bool
@@ -124,6 +127,33 @@ func appendOwner(b []byte, name string, id crmguard.ID, fl [2]string) []byte {
 	return append(b, '}')
 }
 
+// refMemo holds the last reference a view encoded for one member: a
+// page's users mostly share their role, profile, manager, creator and
+// modifier. A view's names do not change while it lives.
+type refMemo struct {
+	id   crmguard.ID
+	set  bool
+	text []byte
+}
+
+// appendRef appends appendRef(b, names[id], id).
+func (m *refMemo) appendRef(b []byte, names map[crmguard.ID]string, id crmguard.ID) []byte {
+	if !m.set || m.id != id {
+		m.text = appendRef(m.text[:0], names[id], id)
+		m.id, m.set = id, true
+	}
+	return append(b, m.text...)
+}
+
+// appendOwner appends appendOwner(b, names[id], id, firstLast[id]).
+func (m *refMemo) appendOwner(b []byte, names map[crmguard.ID]string, firstLast map[crmguard.ID][2]string, id crmguard.ID) []byte {
+	if !m.set || m.id != id {
+		m.text = appendOwner(m.text[:0], names[id], id, firstLast[id])
+		m.id, m.set = id, true
+	}
+	return append(b, m.text...)
+}
+
 // appendFullName appends u.FullName() as appendText would, without
 // building it: escaping is per character, so the two names escaped apart
 // around the space are the name escaped whole.
@@ -211,9 +241,9 @@ func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
 	b = append(b, `,"email":`...)
 	b = appendText(b, u.Email)
 	b = append(b, `,"role":`...)
-	b = appendRef(b, v.roles[u.RoleID], u.RoleID)
+	b = v.role.appendRef(b, v.roles, u.RoleID)
 	b = append(b, `,"profile":`...)
-	b = appendRef(b, v.profiles[u.ProfileID], u.ProfileID)
+	b = v.profile.appendRef(b, v.profiles, u.ProfileID)
 	b = append(b, `,"status":`...)
 	b = appendText(b, u.Status)
 	b = append(b, `,"confirm":`...)
@@ -242,24 +272,24 @@ func (v *userView) appendUser(b []byte, u *crmguard.User) []byte {
 		}
 	}
 	b = append(b, `,"Reporting_To":`...)
-	b = appendRef(b, v.names[u.ReportingTo], u.ReportingTo)
+	b = v.reports.appendRef(b, v.names, u.ReportingTo)
 	b = append(b, `,"Isonline":false,"category":"regular_user","status_reason__s":null,"microsoft":false,`+
 		`"personal_account":false,"sandboxDeveloper":false,"default_tab_group":"0"`...)
 	if v.spelling == spellingV2 {
 		b = append(b, `,"Created_By":`...)
-		b = appendRef(b, v.names[u.CreatedBy], u.CreatedBy)
+		b = v.creator.appendRef(b, v.names, u.CreatedBy)
 		b = append(b, `,"Created_Time":`...)
 	} else {
 		b = append(b, `,"created_by":`...)
-		b = appendRef(b, v.names[u.CreatedBy], u.CreatedBy)
+		b = v.creator.appendRef(b, v.names, u.CreatedBy)
 		b = append(b, `,"created_time":`...)
 	}
 	b = v.appendTime(b, &v.created, u.CreatedTime)
 	b = append(b, `,"Modified_By":`...)
 	if v.spelling == spellingV8 {
-		b = appendOwner(b, v.names[u.ModifiedBy], u.ModifiedBy, v.firstLast[u.ModifiedBy])
+		b = v.modifier.appendOwner(b, v.names, v.firstLast, u.ModifiedBy)
 	} else {
-		b = appendRef(b, v.names[u.ModifiedBy], u.ModifiedBy)
+		b = v.modifier.appendRef(b, v.names, u.ModifiedBy)
 	}
 	b = append(b, `,"Modified_Time":`...)
 	b = v.appendTime(b, &v.modified, u.ModifiedTime)
