@@ -279,6 +279,7 @@ func (s *Store) migrate(ctx context.Context, dialect string) error {
 		}
 	}
 	sort.Strings(names)
+	applied := 0
 	for _, name := range names {
 		version := strings.TrimSuffix(name, ".sql")
 		var n int
@@ -321,6 +322,15 @@ func (s *Store) migrate(ctx context.Context, dialect string) error {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
+			return err
+		}
+		applied++
+	}
+	if applied > 0 && s.pg == nil {
+		// A migration that rebuilds a table (0015: users) writes it whole
+		// to the WAL, which keeps its largest size until the last
+		// connection closes: hand the space back now.
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			return err
 		}
 	}
