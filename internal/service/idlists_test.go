@@ -237,3 +237,42 @@ func TestClassify(t *testing.T) {
 		t.Errorf("a write naming %d users is not All", len(many))
 	}
 }
+
+// TestPatchIDsKeepsTheListWhenNothingMoves: a patch whose changes keep
+// every user in or out of the list returns the list itself, uncopied; one
+// that moves a user in or out returns a new list with the move, the old
+// one untouched.
+func TestPatchIDsKeepsTheListWhenNothingMoves(t *testing.T) {
+	active := crmguard.UserFilter{Statuses: []string{crmguard.UserActive}}
+	ids := []crmguard.ID{10, 20, 30, 40}
+	user := func(id crmguard.ID, status string) *crmguard.User {
+		return &crmguard.User{ID: id, Status: status}
+	}
+	for _, c := range []struct {
+		name    string
+		changed []crmguard.ID
+		rows    []*crmguard.User
+		want    []crmguard.ID
+		same    bool
+	}{
+		{"a listed user still selected", []crmguard.ID{20}, []*crmguard.User{user(20, crmguard.UserActive)}, ids, true},
+		{"an unlisted user still not selected", []crmguard.ID{25}, []*crmguard.User{user(25, crmguard.UserDisabled)}, ids, true},
+		{"several, none moving", []crmguard.ID{10, 25, 40}, []*crmguard.User{user(10, crmguard.UserActive), user(25, crmguard.UserDisabled), user(40, crmguard.UserActive)}, ids, true},
+		{"a listed user no longer selected", []crmguard.ID{30}, []*crmguard.User{user(30, crmguard.UserDisabled)}, []crmguard.ID{10, 20, 40}, false},
+		{"a listed user gone", []crmguard.ID{10}, nil, []crmguard.ID{20, 30, 40}, false},
+		{"a new user selected", []crmguard.ID{35}, []*crmguard.User{user(35, crmguard.UserActive)}, []crmguard.ID{10, 20, 30, 35, 40}, false},
+		{"one stays, one joins", []crmguard.ID{20, 50}, []*crmguard.User{user(20, crmguard.UserActive), user(50, crmguard.UserActive)}, []crmguard.ID{10, 20, 30, 40, 50}, false},
+	} {
+		before := slices.Clone(ids)
+		got := patchIDs(ids, c.changed, c.rows, active)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+		if same := len(got) > 0 && &got[0] == &ids[0]; same != c.same {
+			t.Errorf("%s: the list itself returned: %v, want %v", c.name, same, c.same)
+		}
+		if !slices.Equal(ids, before) {
+			t.Fatalf("%s: the old list changed: %v", c.name, ids)
+		}
+	}
+}
