@@ -133,13 +133,14 @@ func appendOwner(b []byte, name string, id crmguard.ID, fl [2]string) []byte {
 type refMemo struct {
 	id   crmguard.ID
 	set  bool
-	text []byte
+	text []byte // in buf unless it outgrew it
+	buf  [96]byte
 }
 
 // appendRef appends appendRef(b, names[id], id).
 func (m *refMemo) appendRef(b []byte, names map[crmguard.ID]string, id crmguard.ID) []byte {
 	if !m.set || m.id != id {
-		m.text = appendRef(m.text[:0], names[id], id)
+		m.text = appendRef(m.buf[:0], names[id], id)
 		m.id, m.set = id, true
 	}
 	return append(b, m.text...)
@@ -148,7 +149,7 @@ func (m *refMemo) appendRef(b []byte, names map[crmguard.ID]string, id crmguard.
 // appendOwner appends appendOwner(b, names[id], id, firstLast[id]).
 func (m *refMemo) appendOwner(b []byte, names map[crmguard.ID]string, firstLast map[crmguard.ID][2]string, id crmguard.ID) []byte {
 	if !m.set || m.id != id {
-		m.text = appendOwner(m.text[:0], names[id], id, firstLast[id])
+		m.text = appendOwner(m.buf[:0], names[id], id, firstLast[id])
 		m.id, m.set = id, true
 	}
 	return append(b, m.text...)
@@ -176,7 +177,8 @@ func appendFullName(b []byte, first, last string) []byte {
 type timeMemo struct {
 	sec  int64
 	set  bool
-	text []byte // "2006-01-02T15:04:05-07:00", quoted
+	text []byte // "2006-01-02T15:04:05-07:00", quoted, in buf
+	buf  [32]byte
 }
 
 // appendTime appends t in Zoho's format in the view's zone, or null for
@@ -186,7 +188,7 @@ func (v *userView) appendTime(b []byte, m *timeMemo, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	if sec := t.Unix(); !m.set || m.sec != sec {
-		m.text = append(t.In(v.loc).AppendFormat(append(m.text[:0], '"'), zohoTime), '"')
+		m.text = append(t.In(v.loc).AppendFormat(append(m.buf[:0], '"'), zohoTime), '"')
 		m.sec, m.set = sec, true
 	}
 	return append(b, m.text...)
