@@ -89,6 +89,9 @@ func NewError(code, message string, details Details) *Error {
 
 // AsError reports whether err is (or wraps) an *Error and returns it.
 func AsError(err error) (*Error, bool) {
+	if err == nil {
+		return nil, false // without errors.As, whose target escapes: every answered request asks
+	}
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok

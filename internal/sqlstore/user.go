@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -27,11 +26,30 @@ var userInserts = [2]string{
 
 func (s *Store) userInsert() string { return userInserts[b2i(s.pg != nil)] }
 
-// queryUser reads the one user where selects (userFrom's columns),
-// of org (0: the row's own org).
-func (s *Store) queryUser(ctx context.Context, org crmguard.ID, where string, args ...any) (*crmguard.User, error) {
+// The lookups of one user, by queryUser.
+const (
+	userByID     = iota // org, ID
+	userByEmail         // org, lower-cased e-mail
+	userByInvite        // invitation hash, any org
+)
+
+// userLookups holds queryUser's statements, built once: [SQLite,
+// PostgreSQL][lookup].
+var userLookups = func() (q [2][3]string) {
+	where := [3]string{` WHERE users.org_id = ? AND users.id = ?`, ` WHERE users.org_id = ? AND email_key = ?`, ` WHERE invite_hash = ?`}
+	for pg := range 2 {
+		for l, w := range where {
+			q[pg][l] = `SELECT ` + userReadOf(pg == 1, l == userByInvite, false) + userFromOf(pg == 1) + w
+		}
+	}
+	return q
+}()
+
+// queryUser reads the one user a lookup finds, of org (0 for
+// userByInvite: the row's own org).
+func (s *Store) queryUser(ctx context.Context, org crmguard.ID, lookup int, args ...any) (*crmguard.User, error) {
 	sc := s.userScanner(org, 1, false)
-	u, err := sc.scan(s.r().QueryRowContext(ctx, `SELECT `+s.userRead(org == 0, false)+s.userFrom()+where, args...))
+	u, err := sc.scan(s.r().QueryRowContext(ctx, userLookups[b2i(s.pg != nil)][lookup], args...))
 	if err != nil {
 		return nil, err
 	}
@@ -233,18 +251,18 @@ func userUpdateArgs(u *crmguard.User, set int, extra string) []any {
 
 // GetUser returns one user of the org.
 func (s *Store) GetUser(ctx context.Context, org, id crmguard.ID) (*crmguard.User, error) {
-	return s.queryUser(ctx, org, ` WHERE users.org_id = ? AND users.id = ?`, org, id)
+	return s.queryUser(ctx, org, userByID, org, id)
 }
 
 // GetUserByEmail matches the e-mail case-insensitively among users not
 // deleted.
 func (s *Store) GetUserByEmail(ctx context.Context, org crmguard.ID, email string) (*crmguard.User, error) {
-	return s.queryUser(ctx, org, ` WHERE users.org_id = ? AND email_key = ?`, org, strings.ToLower(email))
+	return s.queryUser(ctx, org, userByEmail, org, strings.ToLower(email))
 }
 
 // GetUserByInvite finds the user whose pending invitation has this hash.
 func (s *Store) GetUserByInvite(ctx context.Context, hash []byte) (*crmguard.User, error) {
-	return s.queryUser(ctx, 0, ` WHERE invite_hash = ?`, hash)
+	return s.queryUser(ctx, 0, userByInvite, hash)
 }
 
 // ListUsers returns every user of the org, oldest first.
@@ -329,141 +347,6 @@ func (s *Store) ListUserIDs(ctx context.Context, org crmguard.ID, f crmguard.Use
 		return nil, mapErr(err)
 	}
 	return collect(rows, scanID)
-}
-
-// GetUsers returns the users with these IDs, ascending by ID.
-func (s *Store) GetUsers(ctx context.Context, org crmguard.ID, ids []crmguard.ID) ([]*crmguard.User, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	if sorted(ids) && len(ids) >= 20 {
-		if users, ok, err := s.usersInRange(ctx, org, ids); err != nil || ok {
-			return users, err
-		}
-	}
-	where, args := s.userWhere(org, crmguard.UserFilter{IDs: ids})
-	return s.queryUsers(ctx, org, len(ids), where+` ORDER BY users.id`, args...)
-}
-
-func sorted(ids []crmguard.ID) bool {
-	for i := 1; i < len(ids); i++ {
-		if ids[i] <= ids[i-1] {
-			return false
-		}
-	}
-	return true
-}
-
-// usersInRange reads a page of sorted IDs as one walk of the primary key
-// between the first and the last, keeping the IDs asked for: a page of a
-// user list is nearly contiguous. When the range holds more than twice the
-// IDs asked (a sparse list), it gives up (ok false) for a lookup by ID.
-func (s *Store) usersInRange(ctx context.Context, org crmguard.ID, ids []crmguard.ID) (users []*crmguard.User, ok bool, err error) {
-	limit := 2*len(ids) + 1
-	if s.pg == nil {
-		users, ok, err := s.usersInRangeAsOne(ctx, org, ids, limit)
-		if err != errRowByRow {
-			return users, ok, err
-		}
-	}
-	rows, err := s.r().QueryContext(ctx, `SELECT `+s.userRead(false, false)+s.userFrom()+` WHERE users.org_id = ? AND users.id BETWEEN ? AND ? ORDER BY users.id LIMIT ?`,
-		org, ids[0], ids[len(ids)-1], limit)
-	if err != nil {
-		return nil, false, mapErr(err)
-	}
-	defer rows.Close()
-	sc := s.userScanner(org, len(ids), false)
-	p := picker{ids: ids}
-	for n := 1; rows.Next(); n++ {
-		if n == limit {
-			return nil, false, nil
-		}
-		u, err := sc.scan(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		p.offer(u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, mapErr(err)
-	}
-	rows.Close() // before reading again: within a transaction, one query at a time
-	return p.users, true, s.readAgain(ctx, sc)
-}
-
-// errRowByRow tells usersInRange to read the rows one by one.
-var errRowByRow = errors.New("sqlstore: read the users row by row")
-
-// usersInRangeAsOne is usersInRange on SQLite, reading the range as one
-// row: the packed users (see userRead) joined by the ASCII record
-// separator, and how many there are. The unary + keeps SQLite from
-// walking the (org_id, id) index and looking each row up in the table: it
-// walks the table's own range of IDs.
-// SQLite's driver costs about as much per row as SQLite's reading one, and
-// database/sql an allocation per column; this costs them once. A text that
-// holds the record separator makes more records than rows, and the rows
-// are then read one by one (errRowByRow), as they are when they come out of
-// order.
-func (s *Store) usersInRangeAsOne(ctx context.Context, org crmguard.ID, ids []crmguard.ID, limit int) ([]*crmguard.User, bool, error) {
-	var n int
-	var recs any
-	err := s.r().QueryRowContext(ctx, `SELECT count(*), group_concat(packed, char(30))
-		FROM (SELECT packed FROM users WHERE id BETWEEN ? AND ? AND +org_id = ? ORDER BY id LIMIT ?)`,
-		ids[0], ids[len(ids)-1], org, limit).Scan(&n, &recs)
-	if err != nil {
-		return nil, false, mapErr(err)
-	}
-	if n == limit {
-		return nil, false, nil
-	}
-	if n == 0 {
-		return nil, true, nil
-	}
-	rs, ok := recs.(string)
-	if !ok || strings.Count(rs, "\x1e") != n-1 {
-		return nil, false, errRowByRow
-	}
-	sc := s.userScanner(org, len(ids), false)
-	p := picker{ids: ids}
-	var last crmguard.ID
-	for range n {
-		rec := rs
-		if j := strings.IndexByte(rs, '\x1e'); j >= 0 {
-			rec, rs = rs[:j], rs[j+1:]
-		}
-		// Its own copy: a user kept (a name, say) must not keep the page.
-		u, err := sc.unpacked(strings.Clone(rec))
-		if err != nil {
-			return nil, false, err
-		}
-		if u.ID <= last {
-			return nil, false, errRowByRow
-		}
-		last = u.ID
-		p.offer(u)
-	}
-	return p.users, true, s.readAgain(ctx, sc)
-}
-
-// picker keeps, of users offered in ascending ID order, those whose IDs
-// are in ids (ascending).
-type picker struct {
-	ids   []crmguard.ID
-	want  int
-	users []*crmguard.User
-}
-
-func (p *picker) offer(u *crmguard.User) {
-	for p.want < len(p.ids) && p.ids[p.want] < u.ID {
-		p.want++ // asked for but not there
-	}
-	if p.want < len(p.ids) && p.ids[p.want] == u.ID {
-		if p.users == nil {
-			p.users = make([]*crmguard.User, 0, len(p.ids))
-		}
-		p.users = append(p.users, u)
-		p.want++
-	}
 }
 
 // EachUser calls fn for every user f selects, ascending by ID.

@@ -26,8 +26,10 @@ const (
 
 // userFrom is the FROM clause of a user read: the users and, on
 // PostgreSQL, their ZUIDs.
-func (s *Store) userFrom() string {
-	if s.pg != nil {
+func (s *Store) userFrom() string { return userFromOf(s.pg != nil) }
+
+func userFromOf(pg bool) string {
+	if pg {
 		return ` FROM users LEFT JOIN user_zuids z ON z.user_id = users.id`
 	}
 	return ` FROM users`
@@ -51,10 +53,12 @@ const userSep = '\x1f'
 // rest. The integers are in decimal. A text that holds the separator
 // itself (no JSON does; a name might) makes a row with too many
 // separators, which the scanner reads again field by field.
-func (s *Store) userRead(withOrg, plain bool) string {
+func (s *Store) userRead(withOrg, plain bool) string { return userReadOf(s.pg != nil, withOrg, plain) }
+
+func userReadOf(pg, withOrg, plain bool) string {
 	kind := 0
 	switch {
-	case s.pg != nil:
+	case pg:
 		kind = 2
 	case plain:
 		kind = 1
