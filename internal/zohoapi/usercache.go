@@ -66,6 +66,9 @@ func (a *API) dropChanged(c *service.Change) {
 	})
 }
 
+// on reports whether the cache keeps anything (--user-cache-mib is not 0).
+func (c *userCache) on() bool { return c.max > 0 }
+
 func (c *userCache) get(epoch uint64, k userKey) (encodedUser, bool) {
 	if c.max <= 0 {
 		return encodedUser{}, false

@@ -1,6 +1,7 @@
 package zohoapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -29,24 +30,39 @@ func userType(r *http.Request) (string, error) {
 	return t, nil
 }
 
-// encodeUsers returns the JSON of the users with these IDs, in order,
-// from the cache where it can and from storage (or have) for the rest;
-// users that do not exist are left out. epoch and seq are the service's
-// Epoch and Seq taken before the caller read anything it passes (ids,
-// have): what is read is cached only if no change since touched it.
-func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uint64, ids []crmguard.ID, have []*crmguard.User) ([][]byte, error) {
+// userAnswer is the users an answer shows, in order: each one's JSON from
+// the cache, or, where the cache missed, the user to encode with the
+// answer's view. writeUsers encodes those straight into the answer and
+// then caches them.
+type userAnswer struct {
+	json  [][]byte         // a user's cached JSON, or nil
+	users []*crmguard.User // the user to encode where json is nil
+	view  *userView
+	org   crmguard.ID
+	epoch uint64
+	spell userSpelling
+}
+
+func (ans *userAnswer) len() int { return len(ans.json) }
+
+// encodeUsers returns the users with these IDs, in order, from the cache
+// where it can and from storage (or have) for the rest; users that do not
+// exist are left out. epoch and seq are the service's Epoch and Seq taken
+// before the caller read anything it passes (ids, have): what is read is
+// cached only if no change since touched it.
+func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uint64, ids []crmguard.ID, have []*crmguard.User) (*userAnswer, error) {
 	spelling := spellingOf(r)
-	out := make([][]byte, len(ids))
+	ans := &userAnswer{json: make([][]byte, len(ids)), org: p.OrgID, epoch: epoch, spell: spelling}
 	var missing []crmguard.ID
 	for i, id := range ids {
 		if e, ok := a.users.get(epoch, userKey{p.OrgID, id, spelling}); ok {
-			out[i] = e.json
+			ans.json[i] = e.json
 		} else {
 			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {
-		return out, nil
+		return ans, nil
 	}
 	users := have
 	if users == nil {
@@ -59,47 +75,54 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uin
 	if err != nil {
 		return nil, err
 	}
-	v, err := m.view(r.Context(), a, users, spelling, seq)
-	if err != nil {
+	if ans.view, err = m.view(r.Context(), a, users, spelling, seq); err != nil {
 		return nil, err
 	}
-	byID := make(map[crmguard.ID][]byte, len(users))
-	puts := make([]userPut, len(users))
-	for i, u := range users {
-		b := v.appendUser(make([]byte, 0, 1400), u)
-		byID[u.ID] = b
-		puts[i] = userPut{k: userKey{p.OrgID, u.ID, spelling},
-			shown: shown{encodedUser{json: b, modified: u.ModifiedTime}, [4]crmguard.ID{u.ID, u.CreatedBy, u.ModifiedBy, u.ReportingTo}}}
+	byID := make(map[crmguard.ID]*crmguard.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
 	}
-	a.users.put(epoch, v.since, a.svc.StaleShown, puts)
-	kept := out[:0]
+	ans.users = make([]*crmguard.User, len(ids))
+	kept := 0
 	for i, id := range ids {
-		if out[i] == nil {
-			out[i] = byID[id]
+		if ans.json[i] == nil && byID[id] == nil {
+			continue // no such user
 		}
-		if out[i] != nil {
-			kept = append(kept, out[i])
+		ans.json[kept], ans.users[kept] = ans.json[i], byID[id]
+		if ans.json[i] != nil {
+			ans.users[kept] = nil
 		}
+		kept++
 	}
-	return kept, nil
+	ans.json, ans.users = ans.json[:kept], ans.users[:kept]
+	return ans, nil
 }
 
-// writeUsers writes {"users":[...]} and, for lists, the info object.
-func (a *API) writeUsers(w http.ResponseWriter, users [][]byte, info *pageInfo) error {
+// writeUsers writes {"users":[...]} and, for lists, the info object,
+// encoding the users the cache missed into the answer itself; then it
+// caches them, each in a copy of its own.
+func (a *API) writeUsers(w http.ResponseWriter, ans *userAnswer, info *pageInfo) error {
 	buf := bufPool.Get().(*[]byte)
 	b := append((*buf)[:0], `{"users":[`...)
-	for i, u := range users {
+	var spans []int // start and end of each user encoded here, by index
+	for i, j := range ans.json {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, u...)
+		if j != nil {
+			b = append(b, j...)
+			continue
+		}
+		start := len(b)
+		b = ans.view.appendUser(b, ans.users[i])
+		spans = append(spans, i, start, len(b))
 	}
 	b = append(b, ']')
 	if info != nil {
 		b = append(b, `,"info":{"per_page":`...)
 		b = strconv.AppendInt(b, int64(info.perPage), 10)
 		b = append(b, `,"count":`...)
-		b = strconv.AppendInt(b, int64(len(users)), 10)
+		b = strconv.AppendInt(b, int64(len(ans.json)), 10)
 		b = append(b, `,"page":`...)
 		b = strconv.AppendInt(b, int64(info.page), 10)
 		b = append(b, `,"more_records":`...)
@@ -108,6 +131,16 @@ func (a *API) writeUsers(w http.ResponseWriter, users [][]byte, info *pageInfo) 
 	}
 	b = append(b, '}')
 	err := web.WriteRawJSON(w, http.StatusOK, b)
+	if len(spans) > 0 && a.users.on() {
+		puts := make([]userPut, 0, len(spans)/3)
+		for k := 0; k < len(spans); k += 3 {
+			u := ans.users[spans[k]]
+			puts = append(puts, userPut{k: userKey{ans.org, u.ID, ans.spell},
+				shown: shown{encodedUser{json: bytes.Clone(b[spans[k+1]:spans[k+2]]), modified: u.ModifiedTime},
+					[4]crmguard.ID{u.ID, u.CreatedBy, u.ModifiedBy, u.ReportingTo}}})
+		}
+		a.users.put(ans.epoch, ans.view.since, a.svc.StaleShown, puts)
+	}
 	if cap(b) <= 4<<20 { // keep buffers of ordinary pages only
 		*buf = b
 		bufPool.Put(buf)
@@ -163,7 +196,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *crmguard.Prin
 	if err != nil {
 		return err
 	}
-	if len(users) == 0 {
+	if users.len() == 0 {
 		if !q.ModifiedSince.IsZero() {
 			w.WriteHeader(http.StatusNotModified)
 		} else {
@@ -203,17 +236,21 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, p *crmguard.Princi
 		} else if err != nil {
 			return err
 		}
-		enc, err := a.encodeUsers(r, p, epoch, seq, []crmguard.ID{u.ID}, []*crmguard.User{u})
+		if !ims.IsZero() && !u.ModifiedTime.Truncate(time.Second).After(ims) {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		ans, err := a.encodeUsers(r, p, epoch, seq, []crmguard.ID{u.ID}, []*crmguard.User{u})
 		if err != nil {
 			return err
 		}
-		e = encodedUser{json: enc[0], modified: u.ModifiedTime}
+		return a.writeUsers(w, ans, nil)
 	}
 	if !ims.IsZero() && !e.modified.Truncate(time.Second).After(ims) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return a.writeUsers(w, [][]byte{e.json}, nil)
+	return a.writeUsers(w, &userAnswer{json: [][]byte{e.json}}, nil)
 }
 
 // countUsers answers GET /users/actions/count: {"count":N}.
