@@ -131,7 +131,9 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 		if opt.BusyTimeout > 0 {
 			sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
 		}
-		sopts = append(sopts, sqlstore.WithMaxConns(opt.MaxConns))
+		sopts = append(sopts, sqlstore.WithMaxConns(opt.MaxConns), sqlstore.WithMigrationNotice(func(version string) {
+			log.Info("upgrading the database", "migration", version)
+		}))
 		var st *sqlstore.Store
 		var err error
 		if opt.InMemory {

@@ -98,7 +98,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 	_, _ = rand.Read(b[:])
 	st := &pgState{dsn: dsn, lockKey: key, channel: "crmguard_" + schema, instance: hex.EncodeToString(b[:])}
 	s := &Store{write: db, read: db, reader: rebound{db}, pg: st}
-	if err := s.migrate(ctx, "postgres"); err != nil {
+	if err := s.migrate(ctx, "postgres", o.notice); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", RedactDSN(dsn), err)
 	}

@@ -3,23 +3,16 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/crmguard/crmguard"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
-
-//go:embed migrations
-var migrationsFS embed.FS
 
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
@@ -56,10 +49,18 @@ const DefaultBusyTimeout = 5 * time.Second
 type Option func(*options)
 
 type options struct {
+	notice      func(version string) // see WithMigrationNotice
 	busyTimeout time.Duration
 	conns       int        // PostgreSQL's pool size
 	query       url.Values // extra URI parameters (the in-memory VFS)
 	sync        string     // SQLite's synchronous setting: SyncFull or SyncNormal
+}
+
+// WithMigrationNotice has fn told the name of each migration before it is
+// applied to a database that had some already (an upgrade, which can take
+// a while on a large one: 0015 rewrites the users), not to a new one.
+func WithMigrationNotice(fn func(version string)) Option {
+	return func(o *options) { o.notice = fn }
 }
 
 // WithBusyTimeout sets how long a write waits for the database lock.
@@ -149,7 +150,7 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4) // keep them: each opening runs the pragmas again
 	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write), group: &committer{}}
-	if err := s.migrate(ctx, "sqlite"); err != nil {
+	if err := s.migrate(ctx, "sqlite", o.notice); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", label, err)
 	}
@@ -254,87 +255,6 @@ func (s *Store) inOwnTx(ctx context.Context, fn func(tx crmguard.Store) error) e
 		}
 	}
 	return mapErr(tx.Commit())
-}
-
-// migrate applies the dialect's migrations not yet recorded, each in its own
-// transaction together with its record.
-func (s *Store) migrate(ctx context.Context, dialect string) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return err
-	}
-	q := querier(s.write)
-	if s.pg != nil {
-		q = rebound{s.write}
-	}
-	dir := "migrations/" + dialect
-	entries, err := fs.ReadDir(migrationsFS, dir)
-	if err != nil {
-		return err
-	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	applied := 0
-	for _, name := range names {
-		version := strings.TrimSuffix(name, ".sql")
-		var n int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrationsFS.ReadFile(dir + "/" + name)
-		if err != nil {
-			return err
-		}
-		tx, err := s.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if s.pg != nil {
-			// Instances starting together take turns; the later one
-			// finds the migration recorded and skips it.
-			if err := s.pg.begin(ctx, tx); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-			var done int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&done); err != nil || done > 0 {
-				_ = tx.Rollback()
-				if err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if _, err := rebindTx(s, tx).ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli()); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-		applied++
-	}
-	if applied > 0 && s.pg == nil {
-		// A migration that rebuilds a table (0015: users) writes it whole
-		// to the WAL, which keeps its largest size until the last
-		// connection closes: hand the space back now.
-		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // mapErr turns driver errors into the store's sentinels, by code.

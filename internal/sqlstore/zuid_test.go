@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -115,11 +116,22 @@ func TestMigrationsKeepUsersAndGiveZUIDs(t *testing.T) {
 	}
 	db.Close()
 
-	s, err := sqlstore.OpenSQLite(ctx, path)
+	var told []string
+	s, err := sqlstore.OpenSQLite(ctx, path, sqlstore.WithMigrationNotice(func(v string) { told = append(told, v) }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if len(told) == 0 || told[0] != "0009_user_zuids" || !slices.Contains(told, "0015_user_packed") {
+		t.Errorf("the upgrade told of migrations %v, want 0009_user_zuids to 0015_user_packed", told)
+	}
+	fresh, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "new.db"), sqlstore.WithMigrationNotice(func(v string) {
+		t.Errorf("a new database told of migration %s", v)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
 	check := func(what string, got, want *crmguard.User) {
 		t.Helper()
 		if got == nil || !sameUser(got, want) {
