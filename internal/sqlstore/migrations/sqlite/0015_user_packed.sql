@@ -45,12 +45,17 @@ CREATE TABLE users_new (
     zuid           INTEGER NOT NULL,              -- Zoho Accounts' user ID (see 0009)
     -- The fields a read needs, in userscan.go's order, joined by the
     -- ASCII unit separator (char 31); invite_hash in hexadecimal ('' for
-    -- NULL: concat_ws would skip a NULL, moving the fields after it).
-    packed TEXT GENERATED ALWAYS AS (concat_ws(char(31),
-        org_id, id, role_id, profile_id, confirmed, must_change_password, created_by, modified_by,
-        created_at, modified_at, reporting_to, invite_expires, zuid,
-        email, first_name, last_name, status, time_zone, locale, password_hash, extra,
-        hex(invite_hash))) STORED,
+    -- NULL; every other column is NOT NULL). Joined with || rather than
+    -- concat_ws, which SQLite before 3.44 (Debian 12's sqlite3) lacks: it
+    -- could not write to the table.
+    packed TEXT GENERATED ALWAYS AS (
+        org_id || char(31) || id || char(31) || role_id || char(31) || profile_id || char(31) ||
+        confirmed || char(31) || must_change_password || char(31) || created_by || char(31) ||
+        modified_by || char(31) || created_at || char(31) || modified_at || char(31) ||
+        reporting_to || char(31) || invite_expires || char(31) || zuid || char(31) ||
+        email || char(31) || first_name || char(31) || last_name || char(31) || status || char(31) ||
+        time_zone || char(31) || locale || char(31) || password_hash || char(31) || extra || char(31) ||
+        hex(invite_hash)) STORED,
     UNIQUE (org_id, id),
     UNIQUE (org_id, email_key),
     FOREIGN KEY (org_id, role_id) REFERENCES roles(org_id, id),
