@@ -68,9 +68,10 @@ func (c *cache) put(h [32]byte, e *entry, stale func() bool) {
 }
 
 // drop frees the entries a change touched: the principals of the users it
-// names, every one for an All change.
+// names, every one for an All change or one that changed how many users
+// are active (the limits every principal carries).
 func (c *cache) drop(ch *service.Change) {
-	if ch.All {
+	if ch.All || ch.Active { // Active: every principal's limits may differ
 		c.clear()
 		return
 	}

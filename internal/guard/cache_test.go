@@ -104,6 +104,15 @@ func TestPrincipalSurvivesUnrelatedChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("another user's token revoked")
+	credits := e.p.Credits
+	inactive := "inactive"
+	if _, err := svc.UpdateUsers(ctx, admin, []service.UserUpdate{{ID: other.ID, HasID: true, Input: service.UserInput{Status: &inactive}}}); err != nil {
+		t.Fatal(err)
+	}
+	gone("another user deactivated (the org's active users: every principal's limits)")
+	if e.p.Credits >= credits {
+		t.Errorf("credits after one active user fewer: %d, before %d", e.p.Credits, credits)
+	}
 
 	if _, err := svc.UpdateUsers(ctx, admin, []service.UserUpdate{{ID: admin.UserID, HasID: true, Input: service.UserInput{FirstName: &name}}}); err != nil {
 		t.Fatal(err)

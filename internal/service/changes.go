@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -25,26 +26,15 @@ type Change struct {
 	Renamed []crmguard.ID
 	// Tokens are users whose tokens (some or all) were revoked.
 	Tokens []crmguard.ID
+	// Active: the number of the org's active users may have changed (a
+	// user added, deleted, activated or deactivated), and with it the
+	// edition's limits every principal of the org carries.
+	Active bool
 }
 
-// names reports whether c names one of users: in Users, or, with tokens,
-// in Tokens.
-func (c *Change) names(users []crmguard.ID, tokens bool) bool {
-	for _, u := range users {
-		for _, v := range c.Users {
-			if u == v {
-				return true
-			}
-		}
-		if tokens {
-			for _, v := range c.Tokens {
-				if u == v {
-					return true
-				}
-			}
-		}
-	}
-	return false
+// names reports whether c names user, in Users or in Tokens.
+func (c *Change) names(user crmguard.ID) bool {
+	return slices.Contains(c.Users, user) || slices.Contains(c.Tokens, user)
 }
 
 // shows reports whether c touches what a cached value shows: the row of
@@ -118,8 +108,12 @@ func classify(events []audited) Change {
 			c.Tokens = append(c.Tokens, e.target)
 		case e.targetType == "user" && userActions[e.action]:
 			c.Users = append(c.Users, e.target)
-			if e.action != "user.update" || !sameName(e.before, e.after) {
+			update := e.action == "user.update"
+			if !update || !sameFields(e.before, e.after, "first_name", "last_name") {
 				c.Renamed = append(c.Renamed, e.target)
+			}
+			if activeActions[e.action] || update && !sameFields(e.before, e.after, "status") {
+				c.Active = true
 			}
 		case e.targetType == "user" && (e.action == "session.login" || e.action == "session.logout"):
 			// Browser sessions: no cache keeps them.
@@ -151,19 +145,24 @@ var userActions = map[string]bool{
 	"user.confirm": true,
 }
 
-// sameName reports whether a user.update event's before and after
-// (userAudit) carry the same first and last name; false when either is
+// activeActions are the user actions that change how many users of the
+// org are active (a user.update may too: see classify).
+var activeActions = map[string]bool{"user.add": true, "user.activate": true, "user.deactivate": true, "user.delete": true}
+
+// sameFields reports whether a user.update event's before and after
+// (userAudit) carry the same values under keys; false when either is
 // missing or unreadable.
-func sameName(before, after json.RawMessage) bool {
-	type name struct {
-		First string `json:"first_name"`
-		Last  string `json:"last_name"`
-	}
-	var b, a name
+func sameFields(before, after json.RawMessage, keys ...string) bool {
+	var b, a map[string]json.RawMessage
 	if before == nil || after == nil || json.Unmarshal(before, &b) != nil || json.Unmarshal(after, &a) != nil {
 		return false
 	}
-	return a == b
+	for _, k := range keys {
+		if !bytes.Equal(b[k], a[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenUser is the user whose token a token event revoked, from the

@@ -131,29 +131,24 @@ func (ch *changes) since(seq uint64, f func(c *Change) bool) bool {
 	return true
 }
 
-// Stale reports whether a change after seq (a value of Seq) may have
-// touched the stored rows of any of these users, or changed everything. A
-// cache keeps a value read since seq only if not: it must ask while holding
-// the lock its subscriber takes to drop entries, and put the value in
-// before letting go of it. Then either the change was logged before the
-// question (the answer is yes) or its subscriber runs after the put and
-// drops the value.
-func (s *Service) Stale(seq uint64, users ...crmguard.ID) bool {
-	return s.staleIf(seq, func(c *Change) bool { return c.names(users, false) })
-}
-
-// StaleShown is Stale for a value that shows the row of self and the
-// names of names (an encoded user shows its own row and the names of its
-// creator, modifier and manager): a change to another field of one of
-// names leaves it current.
+// StaleShown reports whether a change after seq (a value of Seq) may have
+// touched a value that shows the row of self and the names of names (an
+// encoded user shows its own row and the names of its creator, modifier
+// and manager; a change to another field of one of names leaves it
+// current), or changed everything. A cache keeps a value read since seq
+// only if not: it must ask while holding the lock its subscriber takes to
+// drop entries, and put the value in before letting go of it. Then either
+// the change was logged before the question (the answer is yes) or its
+// subscriber runs after the put and drops the value.
 func (s *Service) StaleShown(seq uint64, self crmguard.ID, names ...crmguard.ID) bool {
 	return s.staleIf(seq, func(c *Change) bool { return c.shows(self, names) })
 }
 
-// StalePrincipal is Stale for a principal of user: it also counts the
-// changes that revoked some of the user's tokens.
+// StalePrincipal reports whether a change after seq touched a principal of
+// user: the user's row, some of the user's tokens, or the org's count of
+// active users (the principal's limits).
 func (s *Service) StalePrincipal(seq uint64, user crmguard.ID) bool {
-	return s.staleIf(seq, func(c *Change) bool { return c.names([]crmguard.ID{user}, true) })
+	return s.staleIf(seq, func(c *Change) bool { return c.Active || c.names(user) })
 }
 
 // staleIf reports whether a change after seq is All or touches what

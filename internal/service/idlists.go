@@ -18,6 +18,25 @@ import (
 type idLists struct {
 	mu sync.Mutex
 	m  map[idListKey]*idList
+	// builds holds, per list, the lock of a full build: callers that all
+	// find a list missing (after an All change, say) read it once, not
+	// each (a million IDs per read).
+	builds map[idListKey]*sync.Mutex
+}
+
+// buildLock is the lock of key's full builds.
+func (c *idLists) buildLock(key idListKey) *sync.Mutex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.builds == nil {
+		c.builds = map[idListKey]*sync.Mutex{}
+	}
+	b := c.builds[key]
+	if b == nil {
+		b = &sync.Mutex{}
+		c.builds[key] = b
+	}
+	return b
 }
 
 type idListKey struct {
@@ -77,28 +96,50 @@ func (s *Service) typeIDs(ctx context.Context, org crmguard.ID, typ string) ([]c
 		return l.ids, nil
 	}
 	if l != nil {
-		if users, now, ok := s.ChangedUsers(l.seq); ok && len(users) <= maxPatch {
-			ids := l.ids
-			if len(users) > 0 {
-				// Read after now was taken: the rows reflect every change
-				// up to it.
-				slices.Sort(users)
-				users = slices.Compact(users)
-				rows, err := s.store.GetUsers(ctx, org, users)
-				if err != nil {
-					return nil, err
-				}
-				ids = patchIDs(l.ids, users, rows, l.f)
-			}
-			s.lists.install(key, &idList{seq: now, f: l.f, ids: ids})
-			return ids, nil
-		}
+		return s.patchedIDs(ctx, key, l, start)
 	}
-	f, err := s.typeFilter(ctx, org, typ, 0)
+	return s.builtIDs(ctx, key, start)
+}
+
+// patchedIDs brings l up to date, patching it with the users changed since
+// it was made, or builds it again when the change log cannot say which.
+func (s *Service) patchedIDs(ctx context.Context, key idListKey, l *idList, start uint64) ([]crmguard.ID, error) {
+	users, now, ok := s.ChangedUsers(l.seq)
+	if !ok || len(users) > maxPatch {
+		return s.builtIDs(ctx, key, start)
+	}
+	ids := l.ids
+	if len(users) > 0 {
+		// Read after now was taken: the rows reflect every change up to it.
+		slices.Sort(users)
+		users = slices.Compact(users)
+		rows, err := s.store.GetUsers(ctx, key.org, users)
+		if err != nil {
+			return nil, err
+		}
+		ids = patchIDs(l.ids, users, rows, l.f)
+	}
+	s.lists.install(key, &idList{seq: now, f: l.f, ids: ids})
+	return ids, nil
+}
+
+// builtIDs reads the list whole, once for all the callers that wait for
+// it: one that waited takes the list another built since start.
+func (s *Service) builtIDs(ctx context.Context, key idListKey, start uint64) ([]crmguard.ID, error) {
+	b := s.lists.buildLock(key)
+	b.Lock()
+	defer b.Unlock()
+	s.lists.mu.Lock()
+	l := s.lists.m[key]
+	s.lists.mu.Unlock()
+	if l != nil && l.seq >= start {
+		return l.ids, nil
+	}
+	f, err := s.typeFilter(ctx, key.org, key.typ, 0)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.store.ListUserIDs(ctx, org, f)
+	ids, err := s.store.ListUserIDs(ctx, key.org, f)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/crmguard/crmguard"
 	"github.com/crmguard/crmguard/internal/sqlstore"
@@ -203,14 +206,18 @@ func TestClassify(t *testing.T) {
 		want   Change
 	}{
 		{"nothing audited", nil, Change{All: true}},
-		{"user update", []audited{{action: "user.update", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
+		{"user update", []audited{{action: "user.update", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}, Active: true}},
 		{"user update, same name", []audited{{action: "user.update", targetType: "user", target: u,
 			before: []byte(`{"first_name":"Ann","last_name":"Lee","city":"A"}`), after: []byte(`{"first_name":"Ann","last_name":"Lee","city":"B"}`)}},
 			Change{Users: []crmguard.ID{u}}},
 		{"user update, new last name", []audited{{action: "user.update", targetType: "user", target: u,
 			before: []byte(`{"first_name":"Ann","last_name":"Lee"}`), after: []byte(`{"first_name":"Ann","last_name":"Li"}`)}},
 			Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
-		{"user deactivated", []audited{{action: "user.deactivate", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}}},
+		{"user deactivated", []audited{{action: "user.deactivate", targetType: "user", target: u}}, Change{Users: []crmguard.ID{u}, Renamed: []crmguard.ID{u}, Active: true}},
+		{"user update, new status", []audited{{action: "user.update", targetType: "user", target: u,
+			before: []byte(`{"first_name":"Ann","last_name":"Lee","status":"active"}`), after: []byte(`{"first_name":"Ann","last_name":"Lee","status":"disabled"}`)}},
+			Change{Users: []crmguard.ID{u}, Active: true}},
+		{"user added", []audited{{action: "user.add", targetType: "user", target: v}}, Change{Users: []crmguard.ID{v}, Renamed: []crmguard.ID{v}, Active: true}},
 		{"mint", []audited{{action: "token.issue", targetType: "refresh_token"}, {action: "token.issue", targetType: "access_token"}}, Change{}},
 		{"mint evicting", []audited{tok("token.evict", v), {action: "token.issue", targetType: "access_token"}}, Change{Tokens: []crmguard.ID{v}}},
 		{"revoke", []audited{tok("token.revoke", v)}, Change{Tokens: []crmguard.ID{v}}},
@@ -225,7 +232,7 @@ func TestClassify(t *testing.T) {
 		{"unknown user action", []audited{{action: "user.something_new", targetType: "user", target: u}}, Change{All: true}},
 	} {
 		got := classify(c.events)
-		if got.All != c.want.All || !slices.Equal(got.Users, c.want.Users) || !slices.Equal(got.Tokens, c.want.Tokens) || !slices.Equal(got.Renamed, c.want.Renamed) {
+		if got.All != c.want.All || got.Active != c.want.Active || !slices.Equal(got.Users, c.want.Users) || !slices.Equal(got.Tokens, c.want.Tokens) || !slices.Equal(got.Renamed, c.want.Renamed) {
 			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
 		}
 	}
@@ -274,5 +281,53 @@ func TestPatchIDsKeepsTheListWhenNothingMoves(t *testing.T) {
 		if !slices.Equal(ids, before) {
 			t.Fatalf("%s: the old list changed: %v", c.name, ids)
 		}
+	}
+}
+
+// countingLists is the real store, counting its full reads of ID lists and
+// holding each until release is closed.
+type countingLists struct {
+	crmguard.Store
+	n       atomic.Int32
+	release chan struct{}
+}
+
+func (c *countingLists) ListUserIDs(ctx context.Context, org crmguard.ID, f crmguard.UserFilter) ([]crmguard.ID, error) {
+	c.n.Add(1)
+	<-c.release
+	return c.Store.ListUserIDs(ctx, org, f)
+}
+
+// TestListBuiltOnceForConcurrentReaders: callers that all find a type's
+// list missing read it from the store once between them, and all get it.
+func TestListBuiltOnceForConcurrentReaders(t *testing.T) {
+	ctx := context.Background()
+	s, admin := listFixture(t)
+	want, err := s.store.ListUserIDs(ctx, admin.OrgID, crmguard.UserFilter{Statuses: onlyActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &countingLists{Store: s.store, release: make(chan struct{})}
+	s.store = counted
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			ids, err := s.typeIDs(ctx, admin.OrgID, "ActiveUsers")
+			if err != nil || !slices.Equal(ids, want) {
+				t.Errorf("typeIDs: %d IDs, %v; want %d", len(ids), err, len(want))
+			}
+		})
+	}
+	// The first read is held: the others meanwhile either wait for it or,
+	// were the build not shared, start reads of their own. The pause only
+	// gives them the time to; it cannot make the test fail wrongly.
+	for counted.n.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(counted.release)
+	wg.Wait()
+	if n := counted.n.Load(); n != 1 {
+		t.Errorf("16 concurrent readers read the list %d times, want once", n)
 	}
 }

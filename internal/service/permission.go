@@ -9,21 +9,8 @@ import (
 // requirePermission checks that the actor's profile grants perm; else 403
 // NO_PERMISSION naming it. System actions (no user) pass.
 func (s *Service) requirePermission(ctx context.Context, tx crmguard.Store, a crmguard.Actor, perm string) error {
-	if a.UserID == 0 && a.Source == crmguard.SourceSystem {
-		return nil
-	}
-	u, err := tx.GetUser(ctx, a.OrgID, a.UserID)
-	if err != nil {
-		return err
-	}
-	p, err := tx.GetProfile(ctx, a.OrgID, u.ProfileID)
-	if err != nil {
-		return err
-	}
-	if !u.Active() || !p.Permissions.Has(perm) {
-		return crmguard.NewError(crmguard.CodeNoPermission, "permission denied", crmguard.Details{"permissions": []string{perm}})
-	}
-	return nil
+	_, err := s.requirePermissionAdmin(ctx, tx, a, perm)
+	return err
 }
 
 // requirePermissionAdmin is requirePermission that also says whether the
