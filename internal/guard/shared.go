@@ -124,11 +124,20 @@ func (g *Guard) Share(ctx context.Context) {
 	}
 	t := time.NewTicker(sh.every)
 	defer t.Stop()
+	var releasing atomic.Bool
 	for {
 		select {
 		case <-t.C:
 			sh.beat(ctx)
-			g.releaseStale(g.now().Unix() / 60)
+			// Beside the heartbeat, not before the next one: a return can
+			// wait for an org's reservation, and a late beat lets the
+			// lease lapse (the others would then count one instance less).
+			if releasing.CompareAndSwap(false, true) {
+				go func(minute int64) {
+					defer releasing.Store(false)
+					g.releaseStale(minute)
+				}(g.now().Unix() / 60)
+			}
 		case <-ctx.Done():
 			g.releaseCredits()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -152,7 +161,7 @@ func (g *Guard) Instances() int {
 func (g *Guard) releaseCredits() {
 	g.counters.Range(func(_, v any) bool {
 		if c, ok := v.(*sharedCredits); ok {
-			c.release()
+			c.release(0)
 		}
 		return true
 	})
@@ -167,7 +176,7 @@ func (g *Guard) releaseStale(minute int64) {
 			stale := c.minute < minute && c.avail > 0
 			c.mu.Unlock()
 			if stale {
-				c.release()
+				c.release(minute)
 			}
 		}
 		return true
@@ -343,13 +352,18 @@ func (c *sharedCredits) give(taken time.Time) {
 	_ = c.store.ReturnCredits(ctx, c.org, m, 1)
 }
 
-// release gives the unspent batch back to the database.
-func (c *sharedCredits) release() {
+// release gives the unspent batch back to the database: any batch, or,
+// with before, one reserved in a minute before it (a reservation made
+// while this waited for fill is current, and stays).
+func (c *sharedCredits) release(before int64) {
 	c.fill.Lock()
 	defer c.fill.Unlock()
 	c.mu.Lock()
 	m, n := c.minute, c.avail
-	c.avail = 0
+	if before != 0 && m >= before {
+		n = 0
+	}
+	c.avail -= n
 	c.mu.Unlock()
 	if n == 0 {
 		return
