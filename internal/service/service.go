@@ -97,7 +97,9 @@ func New(store crmguard.Store, cfg Config, now func() time.Time) *Service {
 	if ids == nil {
 		ids = crmguard.NewIDGen(now)
 	}
-	return &Service{store: store, cfg: cfg, now: now, ids: ids, signins: throttle{shared: cfg.SignIns}}
+	s := &Service{store: store, cfg: cfg, now: now, ids: ids, signins: throttle{shared: cfg.SignIns}}
+	s.signins.key = s.installationKey
+	return s
 }
 
 // Config returns the effective configuration.

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/netip"
@@ -59,8 +60,10 @@ type throttle struct {
 	mu      sync.Mutex
 	fails   map[string][]time.Time
 	sweepAt int // sweep expired keys when the map reaches this size
-	// shared, when set, holds the failures instead of fails.
+	// shared, when set, holds the failures instead of fails, under keys
+	// hashed with key (Service.installationKey).
 	shared SignInLog
+	key    func(context.Context) ([]byte, error)
 }
 
 type throttleKey struct {

@@ -2,7 +2,11 @@ package service_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,5 +80,36 @@ func TestSharedThrottleKeepsItsRules(t *testing.T) {
 	wg.Wait()
 	if counts["bad"] != 5 || counts["throttled"] != 25 {
 		t.Errorf("30 concurrent guesses over two instances: %v, want 5 checked and 25 throttled", counts)
+	}
+
+	// The log's keys are keyed hashes: not the e-mail or the address, and
+	// not their plain SHA-256 either, which a guess over every IPv4 address
+	// or a list of e-mails would find.
+	db, err := sql.Open("pgx", env.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var keys []string
+	rows, err := db.Query(`SELECT DISTINCT key FROM signin_failures`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if len(keys) == 0 {
+		t.Fatal("no failure in the shared log")
+	}
+	plain := sha256.Sum256([]byte("addr:192.0.2.50"))
+	for _, k := range keys {
+		if k == hex.EncodeToString(plain[:]) || strings.Contains(k, "192.0.2") || strings.Contains(k, "@") {
+			t.Errorf("the shared log holds the key %q, readable without the installation key", k)
+		}
 	}
 }

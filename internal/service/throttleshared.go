@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -32,7 +33,11 @@ const signInTimeout = 10 * time.Second
 func (t *throttle) beginShared(now time.Time, keys [3]throttleKey) error {
 	ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
 	defer cancel()
-	names := []string{logKey(keys[0]), logKey(keys[1]), logKey(keys[2])}
+	key, err := t.key(ctx)
+	if err != nil {
+		return err
+	}
+	names := []string{logKey(key, keys[0]), logKey(key, keys[1]), logKey(key, keys[2])}
 	limits := []int{keys[0].limit, keys[1].limit, keys[2].limit}
 	reached, err := t.shared.BeginSignIn(ctx, names, limits, now.Add(-throttleWindow), now)
 	if err != nil {
@@ -51,20 +56,27 @@ func (t *throttle) beginShared(now time.Time, keys [3]throttleKey) error {
 func (t *throttle) endShared(at time.Time, clear []throttleKey, forget []throttleKey) {
 	ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
 	defer cancel()
+	key, err := t.key(ctx)
+	if err != nil {
+		return // the failures stay counted: the safe side
+	}
 	names := func(ks []throttleKey) []string {
 		out := make([]string, len(ks))
 		for i, k := range ks {
-			out[i] = logKey(k)
+			out[i] = logKey(key, k)
 		}
 		return out
 	}
 	_ = t.shared.EndSignIn(ctx, names(clear), names(forget), at)
 }
 
-// logKey is a key as the shared log stores it: its SHA-256, in hex. The
-// log then holds no e-mail or address in the clear, and no NUL byte (the
-// pair's separator), which PostgreSQL's text refuses.
-func logKey(k throttleKey) string {
-	h := sha256.Sum256([]byte(k.key))
-	return hex.EncodeToString(h[:])
+// logKey is a key as the shared log stores it: its HMAC-SHA-256 under the
+// installation key, in hex. The log then holds no e-mail or address, not
+// even one a guess could find by hashing every IPv4 address or a list of
+// e-mails (a plain hash would allow that), and no NUL byte (the pair's
+// separator), which PostgreSQL's text refuses.
+func logKey(key []byte, k throttleKey) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(k.key))
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -30,6 +30,7 @@ const (
 type tokenKey struct {
 	mu   sync.Mutex
 	pool atomic.Pointer[sync.Pool] // of keyed HMAC states; nil until loaded
+	key  []byte                    // set before pool
 }
 
 // macs returns the pool of keyed HMAC states, loading the key if needed.
@@ -50,8 +51,19 @@ func (s *Service) macs(ctx context.Context) (*sync.Pool, error) {
 		}
 	}
 	p := &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, key)} }}
+	s.tokens.key = key
 	s.tokens.pool.Store(p)
 	return p, nil
+}
+
+// installationKey is the token key, loaded if need be: it also keys what
+// must not be readable from the database alone (the shared sign-in log's
+// keys).
+func (s *Service) installationKey(ctx context.Context) ([]byte, error) {
+	if _, err := s.macs(ctx); err != nil {
+		return nil, err
+	}
+	return s.tokens.key, nil
 }
 
 // macState is a keyed HMAC with its buffers, pooled so that a check
