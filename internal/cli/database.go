@@ -3,6 +3,7 @@ package cli
 import (
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/crmguard/crmguard/internal/sqlstore"
@@ -12,6 +13,10 @@ import (
 // Where the commands keep their data: --database names it (a postgres://
 // URL, or a SQLite file), else it is crmguard.db in --data-dir. A
 // PostgreSQL URL may carry a password; nothing the CLI prints does.
+
+// keyValueDSN matches a libpq connection string ("host=db dbname=crm"):
+// a known keyword, then '='.
+var keyValueDSN = regexp.MustCompile(`(^|\s)(host|hostaddr|port|dbname|user|password|sslmode|service|passfile|connect_timeout|application_name|options)\s*=`)
 
 // databaseHelp is the --database flag's help.
 const databaseHelp = "database URL: a postgres:// URL for PostgreSQL, else the SQLite file (default: " + dbFile + " in --data-dir)"
@@ -62,7 +67,7 @@ func (e *env) dbFlag() string {
 			return ""
 		}
 		return " --data-dir " + shellQuote(e.dataDir)
-	case e.postgres() && hasPassword(e.database):
+	case e.postgres() && sqlstore.HasPassword(e.database):
 		return ` --database "$CRMGUARD_DATABASE"`
 	}
 	return " --database " + shellQuote(e.database)
@@ -71,41 +76,24 @@ func (e *env) dbFlag() string {
 // dbNote is the line that goes with printed commands whose dbFlag is the
 // variable; "" otherwise.
 func (e *env) dbNote() string {
-	if !e.postgres() || !hasPassword(e.database) {
+	if !e.postgres() || !sqlstore.HasPassword(e.database) {
 		return ""
 	}
 	return "  (set CRMGUARD_DATABASE to this database's URL with its password, which is not shown: " + sqlstore.RedactDSN(e.database) + ")\n"
 }
 
-// hasPassword reports whether a PostgreSQL URL carries a password; an
-// unparsable one is taken to, so that it is never printed.
-func hasPassword(dsn string) bool {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return true
-	}
-	if _, ok := u.User.Password(); ok {
-		return true
-	}
-	return hasPasswordParam(u.Query())
-}
-
-func hasPasswordParam(q url.Values) bool {
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") {
-			return true
-		}
-	}
-	return false
-}
-
 // checkDatabase refuses a --database given but empty (as a printed
 // command's "$CRMGUARD_DATABASE" is with the variable unset), which would
-// otherwise open the data directory's database instead, and a PostgreSQL
-// URL that does not parse.
+// otherwise open the data directory's database instead; a PostgreSQL
+// connection string in libpq's key=value form, which would otherwise be
+// taken for a SQLite file name (and printed, password and all); and a
+// PostgreSQL URL that does not parse.
 func (e *env) checkDatabase(cmd *cobra.Command) error {
 	if f := cmd.Flags().Lookup("database"); f != nil && f.Changed && strings.TrimSpace(e.database) == "" {
 		return usagef("--database is empty: give a postgres:// URL or a SQLite file, or leave the flag out for %s in --data-dir (is CRMGUARD_DATABASE set?)", dbFile)
+	}
+	if !e.postgres() && keyValueDSN.MatchString(e.database) {
+		return usagef("--database looks like a key=value PostgreSQL connection string, which crmguard does not take: give a postgres://user:password@host/dbname URL, or a SQLite file name without '='")
 	}
 	if e.postgres() {
 		if _, err := url.Parse(e.database); err != nil {

@@ -20,9 +20,10 @@ const dbFile = "crmguard.db"
 // missing SQLite file is an error; a PostgreSQL database always exists
 // (an empty one is migrated, and then has no org).
 func (e *env) openStore(create bool, opts ...sqlstore.Option) (*sqlstore.Store, error) {
-	opts = append(opts, sqlstore.WithMigrationNotice(func(version string) {
+	// On stderr unless the caller says otherwise (serve logs it).
+	opts = append([]sqlstore.Option{sqlstore.WithMigrationNotice(func(version string) {
 		fmt.Fprintf(e.stderr, "upgrading the database: migration %s...\n", version)
-	}))
+	})}, opts...)
 	if e.postgres() {
 		return sqlstore.OpenPostgres(e.ctx, e.database, opts...)
 	}

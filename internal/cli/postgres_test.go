@@ -240,6 +240,8 @@ func TestDatabaseUsageErrors(t *testing.T) {
 		{[]string{"serve", "--export-on-exit", filepath.Join(dir, "x.json"), "--database", pg}, "--export-on-exit needs a SQLite database"},
 		{[]string{"serve", "--max-conns", "0", "--database", pg}, "--max-conns must be positive"},
 		{[]string{"token", "issue", "--database", ""}, "--database is empty"},
+		{[]string{"init", "--database", "host=127.0.0.1 password=" + secret + " dbname=crm"}, "key=value PostgreSQL connection string"},
+		{[]string{"user", "list", "--database", "dbname=crm user=postgres"}, "key=value PostgreSQL connection string"},
 	} {
 		_, stderr, code := run(t, noEnv, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, secret) {

@@ -184,10 +184,16 @@ func readFileArg(path string, stdin io.Reader, max int64) ([]byte, error) {
 }
 
 // seedCheckStore is the store a seed check runs against: the database's,
-// when it has an org and fresh is not asked, else a new one in memory.
-// A PostgreSQL database with no org is not given one by a check.
+// when it exists, has an org and fresh is not asked, else a new one in
+// memory. A database with no org (made by migrate, say) is not given one
+// by a check: the check changes nothing.
 func (e *env) seedCheckStore(fresh bool) (st *sqlstore.Store, against string, err error) {
-	if !fresh && e.postgres() {
+	exists := e.postgres()
+	if !exists {
+		_, statErr := os.Stat(e.dbPath())
+		exists = statErr == nil
+	}
+	if !fresh && exists {
 		if st, err = e.openStore(false); err != nil {
 			return nil, "", err
 		}
@@ -198,9 +204,6 @@ func (e *env) seedCheckStore(fresh bool) (st *sqlstore.Store, against string, er
 		if !errors.Is(err, crmguard.ErrNotFound) {
 			return nil, "", err
 		}
-	} else if _, statErr := os.Stat(e.dbPath()); statErr == nil && !fresh {
-		st, err = e.openStore(false)
-		return st, "the org in " + e.dbName(), err
 	}
 	st, err = sqlstore.OpenMemory(e.ctx)
 	return st, "a new org", err

@@ -101,3 +101,19 @@ func TestServeRefusesBadSeed(t *testing.T) {
 		t.Fatalf("serve with a bad seed: %d %s", code, errOut)
 	}
 }
+
+// TestSeedCheckLeavesAnEmptyDatabaseAlone: a database with no org yet (made
+// by migrate) is checked against a new org in memory and gets none: a
+// check changes nothing.
+func TestSeedCheckLeavesAnEmptyDatabaseAlone(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := run(t, noEnv, "migrate", "--data-dir", data); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut)
+	}
+	if out, errOut, code := run(t, noEnv, "seed", "check", exampleSeed, "--data-dir", data); code != 0 || !strings.Contains(out, "is good against a new org") {
+		t.Fatalf("check: %d %s%s", code, out, errOut)
+	}
+	if out, _, code := run(t, noEnv, "user", "list", "--data-dir", data); code == 0 {
+		t.Errorf("the check gave the empty database an org:\n%s", out)
+	}
+}

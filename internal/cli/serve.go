@@ -220,8 +220,10 @@ func (e *env) serve(f *serveFlags) error {
 		}
 	}
 	var st *sqlstore.Store
-	if !f.inMemory && !e.postgres() {
-		if st, err = e.openStore(true, sqlstore.WithSync(f.sync)); err != nil {
+	if !f.inMemory {
+		st, err = e.openStore(true, sqlstore.WithSync(f.sync), sqlstore.WithMaxConns(f.maxConns),
+			sqlstore.WithMigrationNotice(func(version string) { log.Info("upgrading the database", "migration", version) }))
+		if err != nil {
 			return err
 		}
 		defer st.Close()
@@ -253,15 +255,8 @@ func (e *env) serve(f *serveFlags) error {
 	https := tlsConfig != nil || strings.HasPrefix(f.svc.PublicURL, "https://")
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	var path string
-	if e.postgres() {
-		// server.Open opens PostgreSQL itself, with the pool --max-conns sizes.
-		path = e.database
-	}
 	stack, err := server.Open(ctx, server.Options{
 		Store:    st,
-		Path:     path,
-		MaxConns: f.maxConns,
 		InMemory: f.inMemory,
 		Import:   imported,
 		SeedFile: f.seedFile,
@@ -280,11 +275,6 @@ func (e *env) serve(f *serveFlags) error {
 		return err
 	}
 	defer stack.Close()
-	if e.postgres() {
-		if err := stack.Store.SetSetting(e.ctx, sqlstore.SettingPublicURL, f.svc.PublicURL); err != nil {
-			return fmt.Errorf("record the public URL: %w", err)
-		}
-	}
 	if metricsLn != nil {
 		go func() {
 			if err := server.Serve(ctx, metricsLn, stack.Metrics.Handler(), log, f.grace); err != nil && !errors.Is(err, context.Canceled) {

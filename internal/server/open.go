@@ -35,9 +35,6 @@ type Options struct {
 	// PostgreSQL database when Path is a postgres:// URL.
 	Store *sqlstore.Store
 	Path  string
-	// MaxConns sizes a PostgreSQL store's connection pool
-	// (sqlstore.DefaultPostgresConns when 0).
-	MaxConns int
 	// InMemory, with no Store, opens a fresh database that lives in memory
 	// and ends with Stack.Close: no file is written.
 	InMemory bool
@@ -131,7 +128,7 @@ func Open(ctx context.Context, opt Options) (*Stack, error) {
 		if opt.BusyTimeout > 0 {
 			sopts = append(sopts, sqlstore.WithBusyTimeout(opt.BusyTimeout))
 		}
-		sopts = append(sopts, sqlstore.WithMaxConns(opt.MaxConns), sqlstore.WithMigrationNotice(func(version string) {
+		sopts = append(sopts, sqlstore.WithMigrationNotice(func(version string) {
 			log.Info("upgrading the database", "migration", version)
 		}))
 		var st *sqlstore.Store

@@ -116,18 +116,41 @@ func RedactDSN(dsn string) string {
 		u.User = url.User(u.User.Username())
 	}
 	q := u.Query()
-	redacted := false
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") {
-			q.Del(k)
-			redacted = true
+	if passwordParam(q) {
+		for k := range q {
+			if isPasswordParam(k) {
+				q.Del(k)
+			}
 		}
-	}
-	if redacted {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }
+
+// HasPassword reports whether a PostgreSQL URL carries a password, in the
+// user part or a query parameter; one that does not parse is taken to, so
+// that it is never printed.
+func HasPassword(dsn string) bool {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return true
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return passwordParam(u.Query())
+}
+
+func passwordParam(q url.Values) bool {
+	for k := range q {
+		if isPasswordParam(k) {
+			return true
+		}
+	}
+	return false
+}
+
+func isPasswordParam(k string) bool { return strings.Contains(strings.ToLower(k), "password") }
 
 // begin takes the write lock for the rest of tx.
 func (p *pgState) begin(ctx context.Context, tx *sql.Tx) error {
