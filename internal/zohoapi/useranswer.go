@@ -26,7 +26,8 @@ type userAnswer struct {
 func (ans *userAnswer) len() int { return len(ans.json) }
 
 // encodeUsers returns the users with these IDs, in order, from the cache
-// where it can and from storage (or have) for the rest; users that do not
+// where it can and from storage (or have, the users of ids in their
+// order) for the rest; users that do not
 // exist are left out. epoch and seq are the service's Epoch and Seq taken
 // before the caller read anything it passes (ids, have): what is read is
 // cached only if no change since touched it.
@@ -49,6 +50,14 @@ func (a *API) encodeUsers(r *http.Request, p *crmguard.Principal, epoch, seq uin
 		var err error
 		if users, err = a.svc.UsersByID(r.Context(), p.OrgID, missing); err != nil {
 			return nil, err
+		}
+	} else if len(missing) < len(ids) {
+		// Only those the cache missed: the view reads the names they show.
+		users = make([]*crmguard.User, 0, len(missing))
+		for i, u := range have {
+			if ans.json[i] == nil {
+				users = append(users, u)
+			}
 		}
 	}
 	m, err := a.meta(r.Context(), p.OrgID)
