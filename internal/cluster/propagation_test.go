@@ -118,7 +118,7 @@ func TestPropagationAcrossInstances(t *testing.T) {
 			p99 := lat[(len(lat)*99+99)/100-1]
 			runs = append(runs, summary)
 			t.Logf("%-27s run %d: %s (load average %s)", k.name, run+1, summary, loadAverage())
-			ok = p99 <= propagationP99
+			ok = raceEnabled || p99 <= propagationP99 // under -race: logged once, not asserted
 		}
 		switch {
 		case raceEnabled:

@@ -223,6 +223,9 @@ func TestRoleCyclesAcrossInstances(t *testing.T) {
 		if aWon && bWon {
 			t.Fatalf("round %d: both moves succeeded, yet the roles hold no cycle: one answer lied", round)
 		}
+		if !aWon && !bWon {
+			t.Errorf("round %d: both moves refused: the first to commit makes no cycle and must succeed", round)
+		}
 		wins[fmt.Sprintf("a:%v b:%v", aWon, bWon)]++
 		// Back under the CEO for the next round, the one below first.
 		for _, r := range []crmguard.ID{ra, rb} {

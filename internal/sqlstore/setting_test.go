@@ -28,6 +28,9 @@ func TestSetting(t *testing.T) {
 					t.Fatalf("after setting %q: %q, %v", v, got, err)
 				}
 			}
+			if name == "postgres" {
+				return // snapshots are SQLite's
+			}
 			snap, err := s.Snapshot(ctx)
 			if err != nil {
 				t.Fatal(err)

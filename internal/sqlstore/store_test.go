@@ -2,18 +2,18 @@ package sqlstore_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/crmguard/crmguard"
+	"github.com/crmguard/crmguard/internal/pgtest"
 	"github.com/crmguard/crmguard/internal/sqlstore"
 )
 
 // backends returns the stores this package's own tests run on: SQLite
-// always; PostgreSQL once its dialect exists and CRMGUARD_TEST_POSTGRES is
-// set. The Store contract itself is checked by the conformance suite
+// always; PostgreSQL, in a schema of its own, when CRMGUARD_TEST_POSTGRES
+// is set. The Store contract itself is checked by the conformance suite
 // (TestConformance, internal/storetest); the tests here cover what is
 // particular to this package.
 func backends(t *testing.T) map[string]func(t *testing.T) *sqlstore.Store {
@@ -27,8 +27,17 @@ func backends(t *testing.T) map[string]func(t *testing.T) *sqlstore.Store {
 			return s
 		},
 	}
-	if os.Getenv("CRMGUARD_TEST_POSTGRES") == "" {
-		t.Log("CRMGUARD_TEST_POSTGRES is unset: PostgreSQL runs skipped")
+	if !pgtest.Available() {
+		t.Log(pgtest.Env + " is unset: PostgreSQL runs skipped")
+		return b
+	}
+	b["postgres"] = func(t *testing.T) *sqlstore.Store {
+		s, err := sqlstore.OpenPostgres(context.Background(), pgtest.DSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
 	return b
 }

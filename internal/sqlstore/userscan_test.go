@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/crmguard/crmguard"
-	"github.com/crmguard/crmguard/internal/sqlstore"
 )
 
 // TestUserReadsAnyText: every way of reading users gives back what was
@@ -19,18 +17,7 @@ import (
 // split on the unit separator (userscan.go), so a text that holds the
 // separator, or is empty, or is not ASCII, must still come back whole.
 func TestUserReadsAnyText(t *testing.T) {
-	stores := backends(t)
-	if dsn := os.Getenv("CRMGUARD_TEST_POSTGRES"); dsn != "" {
-		stores["postgres"] = func(t *testing.T) *sqlstore.Store {
-			s, err := sqlstore.OpenPostgres(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
-	}
-	for name, open := range stores {
+	for name, open := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
 			f := seed(t, s)

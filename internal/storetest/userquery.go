@@ -132,10 +132,17 @@ func testGetUsers(t *testing.T, s crmguard.Store) {
 func testGetUsersPages(t *testing.T, s crmguard.Store) {
 	f := seed(t, s)
 	var users []*crmguard.User
+	var unknown crmguard.ID // between users[40] and users[41], no user's
 	for i := range 120 {
+		if i == 41 {
+			unknown = f.ids.New()
+		}
 		users = append(users, f.newUser(f.tenant, fmt.Sprintf("p%d@example.com", i)))
 	}
 	must(t, s.CreateUsers(f.ctx, users), "CreateUsers")
+	if !(users[40].ID < unknown && unknown < users[41].ID) {
+		t.Fatalf("the unknown ID %d is not between %d and %d", unknown, users[40].ID, users[41].ID)
+	}
 	pick := func(step int) []crmguard.ID {
 		var ids []crmguard.ID
 		for i := 0; i < len(users); i += step {
@@ -149,7 +156,7 @@ func testGetUsersPages(t *testing.T, s crmguard.Store) {
 		want int
 	}{
 		{"dense", pick(1)[10:60], 50},
-		{"dense with a gap and an unknown ID", append(pick(1)[0:30:30], users[40].ID, users[40].ID+1, users[41].ID), 32},
+		{"dense with a gap and an unknown ID", append(pick(1)[0:30:30], users[40].ID, unknown, users[41].ID), 32},
 		{"sparse", pick(5), 24},
 		{"unsorted", []crmguard.ID{users[50].ID, users[3].ID, users[20].ID}, 3},
 		{"every one, and the fixture's user", append(pick(1), f.user.ID), 121},
