@@ -120,7 +120,8 @@ func (s *Store) inGroupTx(group []*txReq) {
 		fail(mapErr(err))
 		return
 	}
-	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, writer: s.writer, bound: &txStmts{}, detached: true}
+	in := s.inTx(tx)
+	in.detached = true
 	ok := 0
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {

@@ -219,15 +219,23 @@ func (s *Store) InTx(ctx context.Context, fn func(tx crmguard.Store) error) erro
 	return s.inOwnTx(ctx, fn)
 }
 
+// inTx is the store that works in tx.
+func (s *Store) inTx(tx *sql.Tx) *Store {
+	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, writer: s.writer, pg: s.pg}
+	if s.pg == nil {
+		in.bound = &txStmts{}
+	}
+	return in
+}
+
 // inOwnTx runs fn in a transaction of its own.
 func (s *Store) inOwnTx(ctx context.Context, fn func(tx crmguard.Store) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
-	in := &Store{write: s.write, read: s.read, tx: tx, reader: s.reader, writer: s.writer, pg: s.pg}
+	in := s.inTx(tx)
 	if s.pg == nil {
-		in.bound = &txStmts{}
 		// Statements first run in this transaction are prepared once it
 		// has given the write connection back.
 		defer s.writer.preparePending(ctx)
