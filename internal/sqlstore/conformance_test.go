@@ -26,6 +26,16 @@ func TestConformance(t *testing.T) {
 			return s
 		})
 	})
+	t.Run("memory", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) crmguard.Store {
+			s, err := sqlstore.OpenMemory(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
 	t.Run("postgres", func(t *testing.T) {
 		if !pgtest.Available() {
 			t.Skip(pgtest.Env + " is unset: this PostgreSQL test is skipped (CI always sets it)")

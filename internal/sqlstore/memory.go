@@ -14,11 +14,10 @@ import (
 // The store's writer and its reader pool must see one database, so each
 // connection cannot have its own ":memory:". SQLite's memdb VFS shares a
 // database between the connections that open the same name starting with
-// "/" and locks it as a file is locked, so busy_timeout still makes a
-// reader and the writer wait for each other (shared-cache mode would
-// instead fail at once with SQLITE_LOCKED). memdb has no WAL: the
-// journal_mode pragma leaves it in "memory" mode, readers and the writer
-// take turns, and nothing else changes. The name is random so that any
+// "/" and locks it as a file is locked (shared-cache mode would instead
+// fail at once with SQLITE_LOCKED). memdb has no WAL, so readers and the
+// writer take turns; they take them at the store's gate (gate.go), without
+// the sleeps of SQLite's busy handler. The name is random so that any
 // number of stores open side by side in one process (parallel tests).
 func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
 	o := options{busyTimeout: DefaultBusyTimeout}
@@ -30,5 +29,6 @@ func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	o.query = url.Values{"vfs": {"memdb"}}
+	o.gated = true
 	return open(ctx, "file:/crmguard-"+hex.EncodeToString(b[:]), o, "in-memory database")
 }

@@ -53,6 +53,7 @@ type options struct {
 	busyTimeout time.Duration
 	conns       int        // PostgreSQL's pool size
 	query       url.Values // extra URI parameters (the in-memory VFS)
+	gated       bool       // connections take turns at a gate (gate.go): the in-memory database
 	sync        string     // SQLite's synchronous setting: SyncFull or SyncNormal
 }
 
@@ -136,13 +137,24 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 		q[k] = v
 	}
 	dsn := name + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	pool := func(dsn string, write bool) (*sql.DB, error) { return sql.Open("sqlite", dsn) }
+	if o.gated {
+		g := newGate(o.busyTimeout)
+		pool = func(dsn string, write bool) (*sql.DB, error) {
+			c, err := newGatedConnector(dsn, g, write)
+			if err != nil {
+				return nil, err
+			}
+			return sql.OpenDB(c), nil
+		}
+	}
+	write, err := pool(dsn+"&_txlock=immediate", true)
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn+"&mode=ro")
+	read, err := pool(dsn+"&mode=ro", false)
 	if err != nil {
 		write.Close()
 		return nil, err
