@@ -45,7 +45,7 @@ func (s *Store) Restore(ctx context.Context, snap *crmguard.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	if snap.SchemaVersion != ver {
+	if !sameShape(snap.SchemaVersion, ver) {
 		return badSnapshot(fmt.Sprintf("schema version %d; this server's is %d", snap.SchemaVersion, ver), crmguard.Details{"api_name": "schema_version"})
 	}
 	tabs, err := tables(ctx, tx)

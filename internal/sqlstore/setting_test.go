@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/crmguard/crmguard"
@@ -48,5 +50,37 @@ func TestSetting(t *testing.T) {
 				t.Errorf("after a restore: %q, want the value set since", got)
 			}
 		})
+	}
+}
+
+// TestRestoreAcrossLayoutMigrations: a snapshot taken before a migration
+// that changed only how SQLite stores the data (0016) restores; one from
+// before a migration that changed what the tables hold, or from a newer
+// server, is refused and changes nothing.
+func TestRestoreAcrossLayoutMigrations(t *testing.T) {
+	ctx := context.Background()
+	s := backends(t)["sqlite"](t)
+	f := seed(t, s)
+	snap, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.SchemaVersion != 16 {
+		t.Fatalf("schema version %d: this test's versions need updating", snap.SchemaVersion)
+	}
+	for _, v := range []int{14, 17} {
+		snap.SchemaVersion = v
+		err := s.Restore(ctx, snap)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", v)) {
+			t.Fatalf("restore of a version %d snapshot: %v, want it refused", v, err)
+		}
+	}
+	snap.SchemaVersion = 15
+	if err := s.Restore(ctx, snap); err != nil {
+		t.Fatalf("restore of a version 15 snapshot: %v", err)
+	}
+	u, err := s.GetUser(ctx, f.org.ID, f.user.ID)
+	if err != nil || u.Email != f.user.Email {
+		t.Fatalf("the user after the restore: %+v, %v", u, err)
 	}
 }

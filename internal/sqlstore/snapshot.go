@@ -96,6 +96,27 @@ func schemaVersion(ctx context.Context, q querier) (int, error) {
 	return v, rows.Err()
 }
 
+// layoutOnly are the migrations that change how SQLite stores the data and
+// nothing a snapshot holds: the same tables, columns and values (0016 made
+// a stored column virtual and indexed it; snapshots leave generated
+// columns out).
+var layoutOnly = map[int]bool{16: true}
+
+// sameShape reports whether a snapshot taken at schema version from holds
+// what one taken at version to would: the same version, or an older one
+// whose later migrations are all layoutOnly.
+func sameShape(from, to int) bool {
+	if from > to || from < 1 {
+		return false
+	}
+	for v := from + 1; v <= to; v++ {
+		if !layoutOnly[v] {
+			return false
+		}
+	}
+	return true
+}
+
 // Snapshot reads every table in one read transaction, so the snapshot is
 // one consistent state even while writes go on.
 func (s *Store) Snapshot(ctx context.Context) (*crmguard.Snapshot, error) {

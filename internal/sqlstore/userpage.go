@@ -73,9 +73,9 @@ var errRowByRow = errors.New("sqlstore: read the users row by row")
 
 // usersInRangeAsOne is usersInRange on SQLite, reading the range as one
 // row: the packed users (see userRead) joined by the ASCII record
-// separator, and how many there are. The unary + keeps SQLite from
-// walking the (org_id, id) index and looking each row up in the table: it
-// walks the table's own range of IDs.
+// separator, and how many there are. It walks the index users_packed
+// (migration 0016), which holds each user's packed text by (org_id, id):
+// the table itself is not read.
 // SQLite's driver costs about as much per row as SQLite's reading one, and
 // database/sql an allocation per column; this costs them once. A text that
 // holds the record separator makes more records than rows, and the rows
@@ -85,8 +85,8 @@ func (s *Store) usersInRangeAsOne(ctx context.Context, org crmguard.ID, ids []cr
 	var n int
 	var recs any
 	err := s.r().QueryRowContext(ctx, `SELECT count(*), group_concat(packed, char(30))
-		FROM (SELECT packed FROM users WHERE id BETWEEN ? AND ? AND +org_id = ? ORDER BY id LIMIT ?)`,
-		ids[0], ids[len(ids)-1], org, limit).Scan(&n, &recs)
+		FROM (SELECT packed FROM users INDEXED BY users_packed WHERE org_id = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?)`,
+		org, ids[0], ids[len(ids)-1], limit).Scan(&n, &recs)
 	if err != nil {
 		return nil, false, mapErr(err)
 	}
