@@ -158,7 +158,11 @@ func (s *Store) inGroupTx(group []*txReq) {
 		_ = tx.Rollback()
 		return
 	}
-	fail(mapErr(tx.Commit()))
+	err = tx.Commit()
+	if err == nil {
+		s.ckpt.poke()
+	}
+	fail(mapErr(err))
 }
 
 // runFn runs fn, recovering a panic so that only its caller sees it (its

@@ -25,13 +25,14 @@ type querier interface {
 // PostgreSQL (pg set). The SQL is written once, with ? placeholders, and
 // rebound to $n for PostgreSQL; the few statements that differ ask s.pg.
 type Store struct {
-	write  *sql.DB    // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
-	read   *sql.DB    // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
-	tx     *sql.Tx    // set inside InTx
-	reader querier    // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
-	writer *prepared  // SQLite: statements prepared on the write connection
-	bound  *txStmts   // SQLite, inside InTx: the writer's statements bound to tx
-	group  *committer // SQLite: the write transactions waiting for the connection (batch.go)
+	write  *sql.DB       // SQLite: one connection, SQLite has one writer; PostgreSQL: the pool
+	read   *sql.DB       // SQLite: a small pool of readers (WAL); PostgreSQL: the same pool as write
+	tx     *sql.Tx       // set inside InTx
+	reader querier       // reads outside a transaction: prepared on SQLite, rebound on PostgreSQL
+	writer *prepared     // SQLite: statements prepared on the write connection
+	bound  *txStmts      // SQLite, inside InTx: the writer's statements bound to tx
+	group  *committer    // SQLite: the write transactions waiting for the connection (batch.go)
+	ckpt   *checkpointer // a SQLite file's: checkpoints after commits (checkpoint.go)
 	// detached: inside a group of writes (batch.go), statements ignore
 	// their caller's cancellation.
 	detached bool
@@ -166,6 +167,14 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", label, err)
 	}
+	if !o.gated { // a file: the in-memory database has no write-ahead log
+		ck, err := pool(dsn, true)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.ckpt = startCheckpointer(ck)
+	}
 	return s, nil
 }
 
@@ -174,9 +183,10 @@ func (s *Store) Close() error {
 	if s.pg != nil {
 		return s.pg.close(s.write)
 	}
+	ckErr := s.ckpt.close()
 	s.reader.(*prepared).close()
 	s.writer.close()
-	return errors.Join(s.write.Close(), s.read.Close())
+	return errors.Join(ckErr, s.write.Close(), s.read.Close())
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -274,7 +284,11 @@ func (s *Store) inOwnTx(ctx context.Context, fn func(tx crmguard.Store) error) e
 			return mapErr(err)
 		}
 	}
-	return mapErr(tx.Commit())
+	err = tx.Commit()
+	if err == nil {
+		s.ckpt.poke()
+	}
+	return mapErr(err)
 }
 
 // mapErr turns driver errors into the store's sentinels, by code.
