@@ -14,7 +14,8 @@ type Snapshot struct {
 	Format string `json:"format"`
 	// SchemaVersion is the number of the newest migration applied to the
 	// store the snapshot came from; a store refuses a snapshot of another
-	// version rather than guessing how columns moved.
+	// version rather than guessing how columns moved, except an older one
+	// whose later migrations changed only how the data is stored.
 	SchemaVersion int `json:"schema_version"`
 	// Tables maps a table name to its rows.
 	Tables map[string]*SnapshotTable `json:"tables"`

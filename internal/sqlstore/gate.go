@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql/driver"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -30,6 +31,9 @@ import (
 type gate struct {
 	sem  *semaphore.Weighted
 	wait time.Duration
+	// What tests look at: turns being waited for now, and turns given up
+	// on (gone without).
+	waiting, without atomic.Int64
 }
 
 // gateAll is the weight of a write turn: more than any number of readers.
@@ -48,10 +52,14 @@ func (g *gate) take(ctx context.Context, n int64) (int64, error) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, g.wait)
 	defer cancel()
-	if err := g.sem.Acquire(wctx, n); err != nil {
+	g.waiting.Add(1)
+	err := g.sem.Acquire(wctx, n)
+	g.waiting.Add(-1)
+	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
+		g.without.Add(1)
 		return 0, nil
 	}
 	return n, nil
@@ -80,8 +88,15 @@ func newGatedConnector(dsn string, g *gate, write bool) (driver.Connector, error
 	return &gatedConnector{Connector: c, g: g, write: write}, nil
 }
 
+// Connect opens a connection during a read turn: the pragmas each
+// connection runs first (journal_mode among them) read the database.
 func (c *gatedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	n, err := c.g.take(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
 	dc, err := c.Connector.Connect(ctx)
+	c.g.give(n)
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,64 @@ func TestMemoryTakesTurns(t *testing.T) {
 			}
 		}
 	}
+	if n := s.turns.without.Load(); n != 0 {
+		t.Fatalf("%d turns gone without", n)
+	}
+}
+
+// TestMemoryReadersWaitAtTheGate: while a write transaction is open, reads
+// (on connections already open or opened for them) wait at the gate, not
+// in SQLite's busy handler, and all go on once it commits.
+func TestMemoryReadersWaitAtTheGate(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenMemory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	release, writing := make(chan struct{}), make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() {
+		wrote <- s.InTx(ctx, func(tx crmguard.Store) error {
+			if err := tx.(*Store).SetSetting(ctx, "k", "v"); err != nil {
+				return err
+			}
+			close(writing)
+			<-release
+			return nil
+		})
+	}()
+	<-writing
+	const readers = 4 // the reader pool's size
+	read := make(chan error, readers)
+	for i := 0; i < readers; i++ {
+		go func() {
+			v, err := s.Setting(ctx, "k")
+			if err == nil && v != "v" {
+				err = fmt.Errorf("read %q before the write committed, want %q after", v, "v")
+			}
+			read <- err
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.turns.waiting.Load() < readers {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d reads wait at the gate during a write", s.turns.waiting.Load(), readers)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < readers; i++ {
+		if err := <-read; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.turns.without.Load(); n != 0 {
+		t.Fatalf("%d turns gone without", n)
+	}
 }
 
 // TestMemoryReadInsideWriteFails: a read on the store's readers from inside

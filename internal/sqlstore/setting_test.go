@@ -68,19 +68,34 @@ func TestRestoreAcrossLayoutMigrations(t *testing.T) {
 	if snap.SchemaVersion != 16 {
 		t.Fatalf("schema version %d: this test's versions need updating", snap.SchemaVersion)
 	}
+	changed := *f.user
+	changed.FirstName = "Changed"
+	if err := s.UpdateUser(ctx, &changed); err != nil {
+		t.Fatal(err)
+	}
+	firstName := func() string {
+		t.Helper()
+		u, err := s.GetUser(ctx, f.org.ID, f.user.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.FirstName
+	}
 	for _, v := range []int{14, 17} {
 		snap.SchemaVersion = v
 		err := s.Restore(ctx, snap)
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", v)) {
 			t.Fatalf("restore of a version %d snapshot: %v, want it refused", v, err)
 		}
+		if got := firstName(); got != "Changed" {
+			t.Fatalf("after the refused restore of a version %d snapshot: first name %q, want it unchanged", v, got)
+		}
 	}
 	snap.SchemaVersion = 15
 	if err := s.Restore(ctx, snap); err != nil {
 		t.Fatalf("restore of a version 15 snapshot: %v", err)
 	}
-	u, err := s.GetUser(ctx, f.org.ID, f.user.ID)
-	if err != nil || u.Email != f.user.Email {
-		t.Fatalf("the user after the restore: %+v, %v", u, err)
+	if got := firstName(); got != f.user.FirstName {
+		t.Fatalf("after the restore: first name %q, want the snapshot's %q", got, f.user.FirstName)
 	}
 }

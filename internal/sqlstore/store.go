@@ -33,6 +33,7 @@ type Store struct {
 	bound  *txStmts      // SQLite, inside InTx: the writer's statements bound to tx
 	group  *committer    // SQLite: the write transactions waiting for the connection (batch.go)
 	ckpt   *checkpointer // a SQLite file's: checkpoints after commits (checkpoint.go)
+	turns  *gate         // the in-memory database's (gate.go)
 	// detached: inside a group of writes (batch.go), statements ignore
 	// their caller's cancellation.
 	detached bool
@@ -139,8 +140,9 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	}
 	dsn := name + "?" + q.Encode()
 	pool := func(dsn string, write bool) (*sql.DB, error) { return sql.Open("sqlite", dsn) }
+	var g *gate
 	if o.gated {
-		g := newGate(o.busyTimeout)
+		g = newGate(o.busyTimeout)
 		pool = func(dsn string, write bool) (*sql.DB, error) {
 			c, err := newGatedConnector(dsn, g, write)
 			if err != nil {
@@ -162,7 +164,7 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4) // keep them: each opening runs the pragmas again
-	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write), group: &committer{}}
+	s := &Store{write: write, read: read, reader: newPrepared(read), writer: newPrepared(write), group: &committer{}, turns: g}
 	if err := s.migrate(ctx, "sqlite", o.notice); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate %s: %w", label, err)

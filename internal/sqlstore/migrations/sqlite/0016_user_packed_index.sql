@@ -5,6 +5,8 @@
 -- users_packed holds it by (org_id, id): a user by ID, or a page of IDs,
 -- is read from the index alone, whose entries are half a row. SQLite
 -- keeps the index in step with every write, as it kept the stored column.
+-- The index also takes the place of 0015's UNIQUE (org_id, id): id is the
+-- rowid, unique on its own, and nothing references the pair.
 -- Changing a stored column to a virtual one takes a rebuild of the table.
 
 CREATE TABLE users_new (
@@ -40,7 +42,6 @@ CREATE TABLE users_new (
         email || char(31) || first_name || char(31) || last_name || char(31) || status || char(31) ||
         time_zone || char(31) || locale || char(31) || password_hash || char(31) || extra || char(31) ||
         hex(invite_hash)) VIRTUAL,
-    UNIQUE (org_id, id),
     UNIQUE (org_id, email_key),
     FOREIGN KEY (org_id, role_id) REFERENCES roles(org_id, id),
     FOREIGN KEY (org_id, profile_id) REFERENCES profiles(org_id, id)
