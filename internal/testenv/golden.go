@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"testing"
 )
 
@@ -102,17 +101,4 @@ func Golden(t testing.TB, name string, got []byte) {
 func GoldenResponse(t testing.TB, name string, resp *http.Response) {
 	t.Helper()
 	Golden(t, name, Dump(t, resp))
-}
-
-// Slug makes a golden file name from a test case name.
-func Slug(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 32
-		}
-		return '_'
-	}, s)
 }
