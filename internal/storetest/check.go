@@ -139,3 +139,36 @@ func jsonEqual(a, b []byte) bool {
 
 // isNotFound reports whether err is the store's ErrNotFound.
 func isNotFound(err error) bool { return errors.Is(err, crmguard.ErrNotFound) }
+
+// wantRefresh reports a refresh token (by hash) that is not revoked at
+// when, or, when when is zero, not live.
+func wantRefresh(t *testing.T, f *fx, s crmguard.Store, hash []byte, when time.Time, what string) {
+	t.Helper()
+	got, err := s.GetRefreshToken(f.ctx, hash)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return
+	}
+	wantRevoked(t, got.RevokedAt, when, what)
+}
+
+// wantAccess is wantRefresh for an access token.
+func wantAccess(t *testing.T, f *fx, s crmguard.Store, hash []byte, when time.Time, what string) {
+	t.Helper()
+	got, err := s.GetAccessToken(f.ctx, hash)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return
+	}
+	wantRevoked(t, got.RevokedAt, when, what)
+}
+
+func wantRevoked(t *testing.T, revoked *time.Time, when time.Time, what string) {
+	t.Helper()
+	switch {
+	case when.IsZero() && revoked != nil:
+		t.Errorf("%s: revoked at %v, want live", what, *revoked)
+	case !when.IsZero() && (revoked == nil || !revoked.Equal(when)):
+		t.Errorf("%s: revoked at %v, want %v", what, revoked, when)
+	}
+}

@@ -81,28 +81,18 @@ func testClientDelete(t *testing.T, s crmguard.Store) {
 	if _, err := s.GetClient(f.ctx, gone.ClientID); err != nil {
 		t.Fatalf("client after DeleteClient through another org: %v", err)
 	}
-	if rt, _ := s.GetRefreshToken(f.ctx, goneRT.TokenHash); rt == nil || rt.RevokedAt != nil {
-		t.Errorf("DeleteClient through another org revoked a token: %+v", rt)
-	}
+	wantRefresh(t, f, s, goneRT.TokenHash, time.Time{}, "DeleteClient through another org revoked a token")
 	when := f.at(time.Minute)
 	must(t, s.DeleteClient(f.ctx, f.org.ID, gone.ClientID, when), "DeleteClient")
 	_, err := s.GetClient(f.ctx, gone.ClientID)
 	wantErr(t, err, crmguard.ErrNotFound, "GetClient after the delete")
 	wantErr(t, s.DeleteClient(f.ctx, f.org.ID, gone.ClientID, when), crmguard.ErrNotFound, "second DeleteClient")
 	for _, h := range [][]byte{goneAT.TokenHash, goneOnline.TokenHash} {
-		if at, err := s.GetAccessToken(f.ctx, h); err != nil || at.RevokedAt == nil || !at.RevokedAt.Equal(when) {
-			t.Errorf("deleted client's access token: %+v, %v; want revoked at %v", at, err, when)
-		}
+		wantAccess(t, f, s, h, when, "deleted client's access token")
 	}
-	if rt, err := s.GetRefreshToken(f.ctx, goneRT.TokenHash); err != nil || rt.RevokedAt == nil || !rt.RevokedAt.Equal(when) {
-		t.Errorf("deleted client's refresh token: %+v, %v; want revoked at %v", rt, err, when)
-	}
-	if rt, err := s.GetRefreshToken(f.ctx, keptRT.TokenHash); err != nil || rt.RevokedAt != nil {
-		t.Errorf("another client's refresh token: %+v, %v; want live", rt, err)
-	}
-	if at, err := s.GetAccessToken(f.ctx, keptAT.TokenHash); err != nil || at.RevokedAt != nil {
-		t.Errorf("another client's access token: %+v, %v; want live", at, err)
-	}
+	wantRefresh(t, f, s, goneRT.TokenHash, when, "deleted client's refresh token")
+	wantRefresh(t, f, s, keptRT.TokenHash, time.Time{}, "another client's refresh token")
+	wantAccess(t, f, s, keptAT.TokenHash, time.Time{}, "another client's access token")
 	if list, err := s.ListClients(f.ctx, f.org.ID); err != nil || len(list) != 1 || list[0].ClientID != kept.ClientID {
 		t.Errorf("ListClients after the delete: %v, %v", list, err)
 	}

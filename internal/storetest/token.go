@@ -112,29 +112,19 @@ func testRefreshRevoke(t *testing.T, s crmguard.Store) {
 	online := f.addAccess("online", nil, "1000.X", f.user.ID, 0, f.now)
 	when := f.at(time.Minute)
 	must(t, s.RevokeRefreshToken(f.ctx, rt.ID, when), "RevokeRefreshToken")
-	if got, err := s.GetRefreshToken(f.ctx, rt.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("revoked refresh token: %+v, %v; want revoked at %v", got, err, when)
-	}
+	wantRefresh(t, f, s, rt.TokenHash, when, "revoked refresh token")
 	for _, at := range []*crmguard.AccessToken{a1, a2} {
-		if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-			t.Errorf("access token of a revoked refresh token: %+v, %v; want revoked at %v", got, err, when)
-		}
+		wantAccess(t, f, s, at.TokenHash, when, "access token of a revoked refresh token")
 	}
 	for _, at := range []*crmguard.AccessToken{k, online} {
-		if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt != nil {
-			t.Errorf("an unrelated access token: %+v, %v; want live", got, err)
-		}
+		wantAccess(t, f, s, at.TokenHash, time.Time{}, "an unrelated access token")
 	}
-	if got, err := s.GetRefreshToken(f.ctx, keep.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("another refresh token: %+v, %v; want live", got, err)
-	}
+	wantRefresh(t, f, s, keep.TokenHash, time.Time{}, "another refresh token")
 	if live, err := s.ListLiveAccessTokens(f.ctx, rt.ID, f.now); err != nil || len(live) != 0 {
 		t.Errorf("live access tokens of a revoked refresh token: %v, %v", idsOf(live, accessID), err)
 	}
 	wantErr(t, s.RevokeRefreshToken(f.ctx, rt.ID, f.at(time.Hour)), crmguard.ErrNotFound, "second RevokeRefreshToken")
-	if got, _ := s.GetRefreshToken(f.ctx, rt.TokenHash); got == nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("a second revocation moved the revocation time: %+v", got)
-	}
+	wantRefresh(t, f, s, rt.TokenHash, when, "a second revocation moved the revocation time")
 	wantErr(t, s.RevokeRefreshToken(f.ctx, f.ids.New(), when), crmguard.ErrNotFound, "RevokeRefreshToken of an unknown ID")
 }
 
@@ -215,15 +205,9 @@ func testAccessRevoke(t *testing.T, s crmguard.Store) {
 	keep := f.addAccess("keep", nil, "1000.X", f.user.ID, 0, f.now)
 	when := f.at(time.Minute)
 	must(t, s.RevokeAccessToken(f.ctx, at.ID, when), "RevokeAccessToken")
-	if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("revoked access token: %+v, %v; want revoked at %v", got, err, when)
-	}
-	if got, err := s.GetAccessToken(f.ctx, keep.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("another access token: %+v, %v; want live", got, err)
-	}
+	wantAccess(t, f, s, at.TokenHash, when, "revoked access token")
+	wantAccess(t, f, s, keep.TokenHash, time.Time{}, "another access token")
 	_ = s.RevokeAccessToken(f.ctx, at.ID, f.at(time.Hour)) // revoked already: an error or not, the time stays
-	if got, _ := s.GetAccessToken(f.ctx, at.TokenHash); got == nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("a second revocation moved the revocation time: %+v", got)
-	}
+	wantAccess(t, f, s, at.TokenHash, when, "a second revocation moved the revocation time")
 	wantErr(t, s.RevokeAccessToken(f.ctx, f.ids.New(), when), crmguard.ErrNotFound, "RevokeAccessToken of an unknown ID")
 }

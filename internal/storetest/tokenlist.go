@@ -91,32 +91,20 @@ func testRevokeUserTokens(t *testing.T, s crmguard.Store) {
 	when := f.at(time.Minute)
 	other := f.addTenant("Other", "o@other.test")
 	must(t, s.RevokeUserTokens(f.ctx, other.org.ID, f.user.ID, when), "RevokeUserTokens through another org")
-	if got, _ := s.GetRefreshToken(f.ctx, annRT.TokenHash); got == nil || got.RevokedAt != nil {
-		t.Errorf("RevokeUserTokens through another org revoked a token: %+v", got)
-	}
+	wantRefresh(t, f, s, annRT.TokenHash, time.Time{}, "RevokeUserTokens through another org revoked a token")
 	must(t, s.RevokeUserTokens(f.ctx, f.org.ID, f.user.ID, when), "RevokeUserTokens")
-	if got, err := s.GetRefreshToken(f.ctx, annRT.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("user's refresh token: %+v, %v; want revoked at %v", got, err, when)
-	}
+	wantRefresh(t, f, s, annRT.TokenHash, when, "user's refresh token")
 	for _, at := range []*crmguard.AccessToken{annA1, annA2} {
-		if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-			t.Errorf("user's access token: %+v, %v; want revoked at %v", got, err, when)
-		}
+		wantAccess(t, f, s, at.TokenHash, when, "user's access token")
 	}
-	if got, err := s.GetRefreshToken(f.ctx, bobRT.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("another user's refresh token: %+v, %v; want live", got, err)
-	}
-	if got, err := s.GetAccessToken(f.ctx, bobAT.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("another user's access token: %+v, %v; want live", got, err)
-	}
+	wantRefresh(t, f, s, bobRT.TokenHash, time.Time{}, "another user's refresh token")
+	wantAccess(t, f, s, bobAT.TokenHash, time.Time{}, "another user's access token")
 	rts, ats, err := s.ListTokens(f.ctx, f.org.ID, f.user.ID, f.now, 10)
 	if err != nil || len(rts) != 0 || len(ats) != 0 {
 		t.Errorf("ListTokens after RevokeUserTokens: %d refresh, %d access, %v", len(rts), len(ats), err)
 	}
 	must(t, s.RevokeUserTokens(f.ctx, f.org.ID, f.user.ID, f.at(time.Hour)), "RevokeUserTokens again")
-	if got, _ := s.GetRefreshToken(f.ctx, annRT.TokenHash); got == nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("a second revocation moved the revocation time: %+v", got)
-	}
+	wantRefresh(t, f, s, annRT.TokenHash, when, "a second revocation moved the revocation time")
 }
 
 // testRevokeGrantTokens: the grant's refresh token and every access token
@@ -143,20 +131,12 @@ func testRevokeGrantTokens(t *testing.T, s crmguard.Store) {
 	if err != nil || refresh != 1 || access != 3 {
 		t.Errorf("RevokeGrantTokens = %d refresh, %d access, %v; want 1 and 3 (the live ones)", refresh, access, err)
 	}
-	if got, err := s.GetRefreshToken(f.ctx, rt.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-		t.Errorf("grant's refresh token: %+v, %v; want revoked at %v", got, err, when)
-	}
+	wantRefresh(t, f, s, rt.TokenHash, when, "grant's refresh token")
 	for _, at := range []*crmguard.AccessToken{a1, a2, online} {
-		if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(when) {
-			t.Errorf("grant's access token: %+v, %v; want revoked at %v", got, err, when)
-		}
+		wantAccess(t, f, s, at.TokenHash, when, "grant's access token")
 	}
-	if got, err := s.GetRefreshToken(f.ctx, plain.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("a refresh token of no grant: %+v, %v; want live", got, err)
-	}
-	if got, err := s.GetAccessToken(f.ctx, keep.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("an access token of no grant: %+v, %v; want live", got, err)
-	}
+	wantRefresh(t, f, s, plain.TokenHash, time.Time{}, "a refresh token of no grant")
+	wantAccess(t, f, s, keep.TokenHash, time.Time{}, "an access token of no grant")
 	if refresh, access, err := s.RevokeGrantTokens(f.ctx, g.ID, when); err != nil || refresh != 0 || access != 0 {
 		t.Errorf("second RevokeGrantTokens = %d, %d, %v; want 0, 0", refresh, access, err)
 	}

@@ -124,12 +124,8 @@ func testTxRollbackCascades(t *testing.T, s crmguard.Store) {
 	if got, err := s.GetGrant(f.ctx, g.CodeHash); err != nil || got.UsedAt != nil {
 		t.Errorf("grant after a rolled-back UseGrant: %+v, %v", got, err)
 	}
-	if got, err := s.GetRefreshToken(f.ctx, rt.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("refresh token after rolled-back revocations: %+v, %v", got, err)
-	}
-	if got, err := s.GetAccessToken(f.ctx, at.TokenHash); err != nil || got.RevokedAt != nil {
-		t.Errorf("access token after rolled-back revocations: %+v, %v", got, err)
-	}
+	wantRefresh(t, f, s, rt.TokenHash, time.Time{}, "refresh token after rolled-back revocations")
+	wantAccess(t, f, s, at.TokenHash, time.Time{}, "access token after rolled-back revocations")
 }
 
 // testTxNested: InTx on the transaction's store runs in the same
