@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -100,8 +101,16 @@ func (c *gatedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatedConn{base: dc.(sqliteConn), g: c.g, write: c.write}, nil
+	sc, ok := dc.(sqliteConn)
+	if !ok {
+		dc.Close()
+		return nil, errDriverChanged
+	}
+	return &gatedConn{base: sc, g: c.g, write: c.write}, nil
 }
+
+// errDriverChanged: the SQLite driver no longer offers what the gate wraps.
+var errDriverChanged = errors.New("sqlstore: the SQLite driver's connections or statements lack a method the gate needs")
 
 // sqliteConn is what the SQLite driver's connections offer and the store
 // uses.
@@ -150,7 +159,12 @@ func (c *gatedConn) PrepareContext(ctx context.Context, query string) (driver.St
 	if err != nil {
 		return nil, err
 	}
-	return &gatedStmt{base: st.(sqliteStmt), c: c}, nil
+	ss, ok := st.(sqliteStmt)
+	if !ok {
+		st.Close()
+		return nil, errDriverChanged
+	}
+	return &gatedStmt{base: ss, c: c}, nil
 }
 
 func (c *gatedConn) Close() error { return c.base.Close() }
