@@ -15,8 +15,7 @@ type entry struct {
 	epoch    uint64
 	apiIndex int
 	inflight *atomic.Int32
-	credits  *creditWindow  // nil when the credits are shared
-	shared   *sharedCredits // set instead when they are (see shared.go)
+	credits  credits // the org's: a creditWindow, or sharedCredits (shared.go)
 	// limit is the X-RATELIMIT-LIMIT header value, formatted once.
 	limit []string
 }

@@ -64,8 +64,7 @@ func New(svc *service.Service, cfg Config, m *web.Metrics) *Guard {
 type Ticket struct {
 	P        *crmguard.Principal
 	inflight *atomic.Int32
-	credits  *creditWindow
-	shared   *sharedCredits
+	credits  credits
 	taken    time.Time
 	// The rate-limit headers' values: see SetRateLimit.
 	limit, reset []string
@@ -78,8 +77,6 @@ type Ticket struct {
 func (t Ticket) Refund() {
 	if t.credits != nil {
 		t.credits.give(t.taken)
-	} else if t.shared != nil {
-		t.shared.give(t.taken)
 	}
 }
 
@@ -171,23 +168,13 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 		}
 		return Ticket{}, g.deny(errConcurrent)
 	}
-	var (
-		ok          bool
-		retry, left int
-		reset       []string
-		taken       = now
-	)
-	if e.shared != nil {
-		var err error
-		if ok, retry, left, reset, taken, err = e.shared.take(r.Context(), now, p.Credits); err != nil {
-			e.inflight.Add(-1)
-			if d := decisionOf(r); d != nil {
-				d.deny(p, StepLimits, "the org's API credits could not be reserved: "+err.Error())
-			}
-			return Ticket{}, err
+	ok, retry, left, reset, taken, err := e.credits.spend(r.Context(), now, p.Credits)
+	if err != nil {
+		e.inflight.Add(-1)
+		if d := decisionOf(r); d != nil {
+			d.deny(p, StepLimits, "the org's API credits could not be reserved: "+err.Error())
 		}
-	} else {
-		ok, retry, left, reset = e.credits.take(now, p.Credits)
+		return Ticket{}, err
 	}
 	if !ok {
 		e.inflight.Add(-1)
@@ -201,7 +188,7 @@ func (g *Guard) Authorize(r *http.Request, scope access.RouteScope) (Ticket, err
 	if d := decisionOf(r); d != nil {
 		d.allow(p)
 	}
-	return Ticket{P: p, inflight: e.inflight, credits: e.credits, shared: e.shared, taken: taken,
+	return Ticket{P: p, inflight: e.inflight, credits: e.credits, taken: taken,
 		limit: e.limit, reset: reset, left: left}, nil
 }
 
@@ -260,7 +247,7 @@ func (g *Guard) principal(r *http.Request) (e *entry, why string, err error) {
 		inflight: g.counter(p.OrgID.String()+"|"+p.ClientID, func() any { return new(atomic.Int32) }).(*atomic.Int32),
 	}
 	if g.share != nil {
-		e.shared = g.counter(p.OrgID.String(), func() any { return newSharedCredits(p.OrgID, g.share.store) }).(*sharedCredits)
+		e.credits = g.counter(p.OrgID.String(), func() any { return newSharedCredits(p.OrgID, g.share.store) }).(*sharedCredits)
 	} else {
 		e.credits = g.counter(p.OrgID.String(), func() any { return new(creditWindow) }).(*creditWindow)
 	}

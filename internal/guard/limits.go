@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync"
@@ -38,9 +39,25 @@ func (r *resetMemo) header(at int64) []string {
 	return r.value
 }
 
-// take spends one credit at now if fewer than limit were spent in the last
-// 24 hours. If not, it returns how many seconds until one frees up. Either
-// way it returns the credits left and the X-RATELIMIT-RESET header value.
+// credits is an org's credit counter as the guard uses it: a creditWindow
+// in this process, or sharedCredits counted in the shared database.
+type credits interface {
+	// spend spends one credit at now if fewer than limit were spent in
+	// the last 24 hours. If not, it returns how many seconds until one
+	// frees up. Either way it returns the credits left, the
+	// X-RATELIMIT-RESET header value and the time the credit is charged
+	// at (for give). err is set only when the count could not be read.
+	spend(ctx context.Context, now time.Time, limit int) (ok bool, retryAfter, left int, reset []string, charged time.Time, err error)
+	// give returns a refused call's credit, charged at charged.
+	give(charged time.Time)
+}
+
+// spend: see credits. The window charges a credit at now and never fails.
+func (w *creditWindow) spend(_ context.Context, now time.Time, limit int) (ok bool, retryAfter, left int, reset []string, charged time.Time, err error) {
+	ok, retryAfter, left, reset = w.take(now, limit)
+	return ok, retryAfter, left, reset, now, nil
+}
+
 func (w *creditWindow) take(now time.Time, limit int) (ok bool, retryAfter int, left int, reset []string) {
 	m := now.Unix() / 60
 	w.mu.Lock()

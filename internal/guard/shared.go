@@ -220,11 +220,10 @@ func newSharedCredits(org crmguard.ID, store SharedLimits) *sharedCredits {
 	return &sharedCredits{org: org, store: store, batch: 1}
 }
 
-// take spends one credit at now, from the batch, or from a new batch
-// reserved in the database when the batch is spent or its minute is over.
-// It returns what creditWindow.take does, and the time the credit is
-// charged at (for a refund).
-func (c *sharedCredits) take(ctx context.Context, now time.Time, limit int) (ok bool, retryAfter, left int, reset []string, charged time.Time, err error) {
+// spend (see credits) spends one credit at now, from the batch, or from a
+// new batch reserved in the database when the batch is spent or its
+// minute is over.
+func (c *sharedCredits) spend(ctx context.Context, now time.Time, limit int) (ok bool, retryAfter, left int, reset []string, charged time.Time, err error) {
 	m := now.Unix() / 60
 	c.mu.Lock()
 	if m <= c.minute {
