@@ -53,7 +53,7 @@ func main() {
 	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500; scale: 3,000 when 0)")
 	postgres := flag.String("postgres", "", "scale: a PostgreSQL DSN; the run makes a schema of its own there and drops it at the end")
 	instance := flag.String("instance", "", "internal to scale: serve crmguard over this database, print its URL, stop when stdin closes")
-	inMemory := flag.Bool("in-memory", false, "write, mixed: crmguard over an in-memory database instead of a SQLite file")
+	inMemory := flag.Bool("in-memory", false, "write, mixed, org, user, page, depth: crmguard over an in-memory database instead of a SQLite file")
 	syncMode := flag.String("sync", "", "write, mixed: the SQLite file's synchronous setting, full or normal (default: crmguard's)")
 	proxy := flag.String("proxy", "", "internal to scale: serve a round-robin reverse proxy to these comma-separated URLs")
 	flag.Usage = func() {
@@ -128,7 +128,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*scenario, *target, *token, *users, *conc, *dur, *rounds, *accessLog); err != nil {
+	if err := run(*scenario, *target, *token, *users, *conc, *dur, *rounds, *accessLog, *inMemory); err != nil {
 		fmt.Fprintln(os.Stderr, "crmguard-load:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -148,13 +148,13 @@ func serve(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-func run(scenario, target, tok string, users, conc int, dur time.Duration, rounds int, accessLog bool) error {
+func run(scenario, target, tok string, users, conc int, dur time.Duration, rounds int, accessLog, inMemory bool) error {
 	ctx := context.Background()
 	crmURL := strings.TrimSuffix(target, "/")
 	if target == "" {
 		var stop func()
 		var err error
-		if crmURL, tok, stop, err = inProcess(ctx, users, accessLog); err != nil {
+		if crmURL, tok, stop, err = inProcess(ctx, users, accessLog, inMemory); err != nil {
 			return err
 		}
 		defer stop()
@@ -190,8 +190,15 @@ func run(scenario, target, tok string, users, conc int, dur time.Duration, round
 	if userCache < 0 {
 		cache = "off"
 	}
-	fmt.Printf("%s: %d URL(s), %d bytes on average, %d clients, %s rounds, access logs %s, user cache %s, %d CPUs\n",
-		scenario, len(paths), size/len(paths), conc, dur, logs, cache, runtime.NumCPU())
+	db := "a SQLite file"
+	switch {
+	case target != "":
+		db = "the target's"
+	case inMemory:
+		db = "in memory"
+	}
+	fmt.Printf("%s: %d URL(s), %d bytes on average, %d clients, %s rounds, access logs %s, user cache %s, database %s, %d CPUs\n",
+		scenario, len(paths), size/len(paths), conc, dur, logs, cache, db, runtime.NumCPU())
 	servers := []struct{ name, url string }{{"bare", bareURL}, {"crmguard", crmURL}}
 	sets := map[string][]string{"bare": paths, "crmguard": paths}
 	if scenario == "depth" { // crmguard alone: page 1 against page 500
@@ -221,9 +228,10 @@ func run(scenario, target, tok string, users, conc int, dur time.Duration, round
 	return nil
 }
 
-// inProcess starts crmguard over a temporary SQLite file, seeded with
-// users, and returns its URL, an admin token and how to stop it.
-func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok string, stop func(), err error) {
+// inProcess starts crmguard over a temporary SQLite file (or in memory),
+// seeded with users, and returns its URL, an admin token and how to stop
+// it.
+func inProcess(ctx context.Context, users int, accessLog, inMemory bool) (crmURL, tok string, stop func(), err error) {
 	fail := func(err error) (string, string, func(), error) { return "", "", nil, err }
 	dir, err := os.MkdirTemp("", "crmguard-load-")
 	if err != nil {
@@ -238,6 +246,7 @@ func inProcess(ctx context.Context, users int, accessLog bool) (crmURL, tok stri
 	// an org's daily budget. No watcher: nothing but this process writes.
 	stack, err := server.Open(ctx, server.Options{
 		Path:           filepath.Join(dir, "crmguard.db"),
+		InMemory:       inMemory,
 		Guard:          guard.Config{Credits: 1 << 40, Concurrency: 1 << 20},
 		UserCacheBytes: userCache,
 		Log:            log,
