@@ -52,7 +52,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (scale: and of each instance and\nthe proxy to this file with .sqlite, .postgres-a, .postgres-b or .proxy appended)")
 	users := flag.Int("users", 0, "users to seed first (user, page and depth need at least 100,000 for page 500; scale: 3,000 when 0)")
 	postgres := flag.String("postgres", "", "scale: a PostgreSQL DSN; the run makes a schema of its own there and drops it at the end")
-	instance := flag.String("instance", "", "internal to scale: serve crmguard over this database, print its URL, stop when stdin closes")
+	instance := flag.String("instance", "", "internal to scale: serve crmguard over the database in $"+instanceDatabase+" (this names the instance),\nprint its URL, stop when stdin closes")
 	inMemory := flag.Bool("in-memory", false, "write, mixed, org, user, page, depth: crmguard over an in-memory database instead of a SQLite file")
 	syncMode := flag.String("sync", "", "write, mixed: the SQLite file's synchronous setting, full or normal (default: crmguard's)")
 	proxy := flag.String("proxy", "", "internal to scale: serve a round-robin reverse proxy to these comma-separated URLs")

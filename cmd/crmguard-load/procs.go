@@ -27,14 +27,15 @@ type process struct {
 	done  chan struct{}
 }
 
-// start runs this program with args; the child prints its URL on its first
-// line and runs until its stdin closes.
-func start(args ...string) (*process, error) {
+// start runs this program with args, env added to its environment; the
+// child prints its URL on its first line and runs until its stdin closes.
+func start(env []string, args ...string) (*process, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -69,8 +70,17 @@ func (p *process) stop() {
 	}
 }
 
-// serveInstance is the child of -instance: crmguard over db on loopback.
-func serveInstance(db string) error {
+// instanceDatabase is the environment variable that gives a scale
+// instance its database.
+const instanceDatabase = "CRMGUARD_LOAD_DATABASE"
+
+// serveInstance is the child of -instance: crmguard over the database in
+// $CRMGUARD_LOAD_DATABASE, its URL printed, until stdin closes.
+func serveInstance(name string) error {
+	db := os.Getenv(instanceDatabase)
+	if db == "" {
+		return fmt.Errorf("-instance %s: %s is unset", name, instanceDatabase)
+	}
 	ctx := context.Background()
 	stack, err := server.Open(ctx, server.Options{
 		Path:         db,

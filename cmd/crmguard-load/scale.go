@@ -149,7 +149,7 @@ func runScale(ctx context.Context, pgDSN, profile string, users, conc int, dur t
 			p.stop()
 		}
 	}()
-	run := func(name string, args ...string) *process {
+	run := func(name string, env []string, args ...string) *process {
 		if err != nil {
 			return nil
 		}
@@ -157,15 +157,18 @@ func runScale(ctx context.Context, pgDSN, profile string, users, conc int, dur t
 			args = append(args, "-cpuprofile", profile+"."+name)
 		}
 		var p *process
-		if p, err = start(args...); err == nil {
+		if p, err = start(env, args...); err == nil {
 			procs = append(procs, p)
 		}
 		return p
 	}
-	sq, a, b := run("sqlite", "-instance", lite), run("postgres-a", "-instance", pg), run("postgres-b", "-instance", pg)
+	// The database reaches an instance in its environment, not on its
+	// command line, where any user of the machine could read a password.
+	on := func(db string) []string { return []string{instanceDatabase + "=" + db} }
+	sq, a, b := run("sqlite", on(lite), "-instance", "sqlite"), run("postgres-a", on(pg), "-instance", "postgres-a"), run("postgres-b", on(pg), "-instance", "postgres-b")
 	var px *process
 	if err == nil {
-		px = run("proxy", "-proxy", a.url+","+b.url)
+		px = run("proxy", nil, "-proxy", a.url+","+b.url)
 	}
 	if err != nil {
 		return err
