@@ -2,8 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +65,62 @@ func TestCheckpointer(t *testing.T) {
 	defer m.Close()
 	if m.ckpt != nil {
 		t.Fatal("the in-memory database has a checkpointer")
+	}
+}
+
+// TestWALShrinksAfterABurst: while a read holds old pages the log cannot
+// start over and grows past walSizeLimit; once the read ends, the
+// checkpointer copies it all and the log is cut back to the limit.
+func TestWALShrinksAfterABurst(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	walSize := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	write := func(i int, size int) {
+		t.Helper()
+		if err := s.InTx(ctx, func(tx crmguard.Store) error {
+			// A new value each time: SQLite writes nothing for a value
+			// that does not change.
+			return tx.(*Store).SetSetting(ctx, fmt.Sprint("burst", i%8), fmt.Sprint(i)+strings.Repeat("x", size))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := read.QueryRowContext(ctx, `SELECT count(*) FROM settings`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; walSize() <= walSizeLimit; i++ {
+		if i == 100 {
+			t.Fatalf("the log is %d bytes after 100 writes of 1 MiB during a read", walSize())
+		}
+		write(i, 1<<20)
+	}
+	grown := walSize()
+	if err := read.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; walSize() > walSizeLimit; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log stays at %d bytes after the read ended (%d at its largest; limit %d)", walSize(), grown, walSizeLimit)
+		}
+		write(i, 100)
+		time.Sleep(2 * checkpointGap)
 	}
 }

@@ -89,6 +89,10 @@ const (
 	SyncNormal = "normal"
 )
 
+// walSizeLimit is the size a SQLite file's write-ahead log is cut back to
+// once it starts over: four times what a checkpoint normally leaves.
+const walSizeLimit = 16 << 20
+
 // DefaultSync is the synchronous setting a SQLite file gets unless
 // WithSync says otherwise.
 const DefaultSync = SyncNormal
@@ -132,7 +136,12 @@ func open(ctx context.Context, name string, o options, label string) (*Store, er
 	default:
 		return nil, fmt.Errorf("synchronous setting %q: want %s or %s", o.sync, SyncFull, SyncNormal)
 	}
-	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", sync} {
+	// journal_size_limit: SQLite reuses the WAL file rather than shrink
+	// it, so a burst the checkpoints could not keep up with (a long read
+	// holding old pages) would leave a file that size for good; the first
+	// commit after the log starts over cuts it back to this.
+	walLimit := fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)
+	for _, p := range []string{busy, "journal_mode(WAL)", "foreign_keys(1)", sync, walLimit} {
 		q.Add("_pragma", p)
 	}
 	for k, v := range o.query {
