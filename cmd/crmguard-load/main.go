@@ -112,6 +112,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "crmguard-load: -target and -token go together")
 		os.Exit(2)
 	}
+	if *inMemory && (*scenario == "scale" || *target != "") {
+		fmt.Fprintln(os.Stderr, "crmguard-load: -in-memory is for a crmguard in this process: not with -scenario scale or -target")
+		os.Exit(2)
+	}
 	if *scenario == "scale" {
 		if err := runScale(context.Background(), *postgres, *cpuProfile, *users, *conc, *dur, *rounds); err != nil {
 			fmt.Fprintln(os.Stderr, "crmguard-load:", err)

@@ -158,11 +158,7 @@ func (s *Store) inGroupTx(group []*txReq) {
 		_ = tx.Rollback()
 		return
 	}
-	err = tx.Commit()
-	if err == nil {
-		s.ckpt.poke()
-	}
-	fail(mapErr(err))
+	fail(mapErr(s.commit(tx)))
 }
 
 // runFn runs fn, recovering a panic so that only its caller sees it (its

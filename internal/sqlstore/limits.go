@@ -75,7 +75,7 @@ func (s *Store) ReserveCredits(ctx context.Context, org crmguard.ID, minute int6
 			old = sql.NullInt64{Int64: minute, Valid: true}
 		}
 	}
-	if err = tx.Commit(); err != nil {
+	if err = s.commit(tx); err != nil {
 		return 0, 0, 0, mapErr(err)
 	}
 	return granted, counted, old.Int64, nil
@@ -186,7 +186,7 @@ func (s *Store) BeginSignIn(ctx context.Context, keys []string, limits []int, si
 	if _, err = q.ExecContext(ctx, ins.String(), args...); err != nil {
 		return time.Time{}, mapErr(err)
 	}
-	return time.Time{}, mapErr(tx.Commit())
+	return time.Time{}, mapErr(s.commit(tx))
 }
 
 // EndSignIn ends an attempt BeginSignIn recorded at at: it drops every

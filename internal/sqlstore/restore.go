@@ -81,7 +81,7 @@ func (s *Store) Restore(ctx context.Context, snap *crmguard.Snapshot) error {
 	if err := resetSequences(ctx, tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx); err != nil {
 		if errors.Is(mapErr(err), crmguard.ErrBusy) {
 			return mapErr(err)
 		}

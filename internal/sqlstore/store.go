@@ -295,11 +295,17 @@ func (s *Store) inOwnTx(ctx context.Context, fn func(tx crmguard.Store) error) e
 			return mapErr(err)
 		}
 	}
-	err = tx.Commit()
+	return mapErr(s.commit(tx))
+}
+
+// commit commits a write transaction and, on a SQLite file, tells the
+// checkpointer (checkpoint.go). The error is the driver's.
+func (s *Store) commit(tx *sql.Tx) error {
+	err := tx.Commit()
 	if err == nil {
 		s.ckpt.poke()
 	}
-	return mapErr(err)
+	return err
 }
 
 // mapErr turns driver errors into the store's sentinels, by code.
